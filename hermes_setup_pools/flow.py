@@ -162,7 +162,7 @@ def build_plugin_manager(*, autoload: bool | None = None) -> SetupPluginManager:
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
-        raise StepError(_describe_validation_error(exc)) from None
+        raise StepError(_describe_validation_error(exc, pm=pm)) from None
     return pm
 
 
@@ -193,20 +193,29 @@ def _dist_label(ep) -> str:
     return f" (from {dist.metadata['Name']} {dist.version})"
 
 
-def _describe_validation_error(exc, where: str = "") -> str:
-    # pluggy's message spans several lines; keep the first meaningful one and
-    # the argument complaint so the user sees one clear sentence.
+def _describe_validation_error(exc, where: str = "", pm=None) -> str:
+    # pluggy's own message spans several lines and repeats the function
+    # source; say the same thing in one sentence.
     plugin = getattr(exc, "plugin", None)
-    name = getattr(plugin, "__name__", None) or repr(plugin)
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    detail = next((line for line in lines if line.startswith("Argument")), None)
-    head = lines[0] if lines else "invalid hook implementation"
-    message = f"plugin {name!r}{where} has an invalid hook: {head}"
-    if detail:
-        message += f" — {detail} (the spec is hermes_setup_register_steps(register))"
-    if "unknown hook" in str(exc):
-        message += " (hook names must match a spec in hermes_setup_pools.hookspecs)"
-    return message
+    name = (pm.get_name(plugin) if pm is not None and pm.get_name(plugin) else None) or getattr(
+        plugin, "__name__", repr(plugin)
+    )
+    text = str(exc)
+    unknown = re.search(r"unknown hook '([^']+)'", text)
+    if unknown:
+        hint = difflib.get_close_matches(unknown.group(1), ["hermes_setup_register_steps"], n=1)
+        return (
+            f"plugin {name!r}{where} implements an unknown hook {unknown.group(1)!r}"
+            + (f"; did you mean {hint[0]!r}?" if hint else "")
+        )
+    extra = re.search(r"Argument\(s\) (\{.*?\})", text)
+    if extra:
+        return (
+            f"plugin {name!r}{where}: its hermes_setup_register_steps takes argument(s) {extra.group(1)} "
+            "that the hook does not provide; the spec is hermes_setup_register_steps(register)"
+        )
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "invalid hook implementation")
+    return f"plugin {name!r}{where} has an invalid hook implementation: {first}"
 
 
 def plugin_label(pm, name: str) -> str:
