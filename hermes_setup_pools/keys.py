@@ -69,6 +69,8 @@ def key_problem(raw: str) -> str | None:
         if len(key.split()) == 2 and all(len(part) >= 16 for part in key.split()):
             return "that looks like two keys pasted together; add them one at a time"
         return "the key contains spaces; paste one key at a time, with nothing around it"
+    if "***" in key or "…" in key:
+        return "that is a masked copy of a key (it contains *** or …); paste the full key"
     if any(ord(ch) > 127 for ch in key):
         return "the key contains non-ASCII characters (often a copy-paste artifact such as a smart quote)"
     if key[0] in "\"'`" or key[-1] in "\"'`":
@@ -77,8 +79,6 @@ def key_problem(raw: str) -> str | None:
         return "that is a placeholder, not a real key"
     if key.startswith("<") and key.endswith(">"):
         return "that is a placeholder, not a real key"
-    if "***" in key or "…" in key:
-        return "that is a masked copy of a key (it contains *** or …); paste the full key"
     if len(set(key)) == 1:
         return "that is a placeholder, not a real key"
     for prefix in _KEY_PREFIXES:

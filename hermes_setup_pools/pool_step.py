@@ -191,7 +191,7 @@ def _ask_for_keys(ctx: Context, found: Discovery, seeds: list[NewCredential]) ->
     def check_label(answer: str) -> str | None:
         label = answer.strip()
         if not label:
-            return "the label cannot be empty"
+            return None  # Enter takes the default
         if label.casefold() in labels:
             return f"the label {label!r} is already used in this pool"
         return label_problem(label)
@@ -206,7 +206,7 @@ def _ask_for_keys(ctx: Context, found: Discovery, seeds: list[NewCredential]) ->
         if note and not prompter.confirm(f"{note}; this one does not. Add it anyway?", default=False):
             continue
         default = _default_label(labels, len(existing) + len(seeds) + len(added))
-        label = prompter.text("Label for this key:", default=default, validate=check_label).strip()
+        label = prompter.text(f"Label for this key (Enter for {default}):", validate=check_label).strip() or default
         cred = NewCredential(label, "manual", key, found.target.base_url, auth_type_for(pool_key, key))
         added.append(cred)
         fingerprints[cred.fingerprint] = label

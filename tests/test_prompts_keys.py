@@ -1,0 +1,97 @@
+"""The questionary wiring, driven by real prompt_toolkit key presses (pipe input)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from prompt_toolkit.application import create_app_session
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from hermes_setup_pools import pool_step
+from hermes_setup_pools.errors import Cancelled
+from hermes_setup_pools.flow import Context
+from hermes_setup_pools.prompts import QuestionaryPrompter
+from hermes_setup_pools.store import load_auth
+
+DOWN, UP, ENTER, CTRL_C, CTRL_D, CTRL_U = "\x1b[B", "\x1b[A", "\r", "\x03", "\x04", "\x15"
+KEY_1 = "sk-or-v1-" + "1" * 52 + "1111"
+KEY_2 = "sk-or-v1-" + "2" * 52 + "2222"
+
+
+@pytest.fixture
+def keys():
+    """Yield a function that queues key presses for the prompts that follow."""
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+        yield pipe.send_text
+
+
+def test_password_returns_what_was_typed(keys):
+    keys(KEY_1 + ENTER)
+    assert QuestionaryPrompter().password("Key:") == KEY_1
+
+
+def test_password_validation_refuses_then_accepts(keys):
+    seen = []
+
+    def validate(answer):
+        seen.append(answer)
+        return "that is a placeholder, not a real key" if answer == "none" else None
+
+    keys("none" + ENTER + CTRL_U + KEY_1 + ENTER)
+    assert QuestionaryPrompter().password("Key:", validate=validate) == KEY_1
+    assert "none" in seen
+
+
+def test_select_moves_with_arrow_keys_from_the_default(keys):
+    choices = [("fill_first", "fill_first"), ("round_robin", "round_robin"), ("least_used", "least_used"), ("random", "random")]
+    keys(DOWN + ENTER)
+    assert QuestionaryPrompter().select("Strategy?", choices, default="round_robin") == "least_used"
+    keys(ENTER)
+    assert QuestionaryPrompter().select("Strategy?", choices, default="random") == "random"
+    keys(UP + UP + ENTER)
+    assert QuestionaryPrompter().select("Strategy?", choices, default="least_used") == "fill_first"
+
+
+def test_text_keeps_its_default_on_enter(keys):
+    keys(ENTER)
+    assert QuestionaryPrompter().text("Label:", default="api-key-2") == "api-key-2"
+
+
+def test_confirm_default_and_answer(keys):
+    keys(ENTER)
+    assert QuestionaryPrompter().confirm("Write?", default=True) is True
+    keys("n")
+    assert QuestionaryPrompter().confirm("Write?", default=True) is False
+
+
+@pytest.mark.parametrize("key", [CTRL_C, CTRL_D])
+def test_ctrl_c_and_ctrl_d_cancel(keys, key):
+    keys(key)
+    with pytest.raises(Cancelled):
+        QuestionaryPrompter().password("Key:")
+
+
+def test_ctrl_c_in_a_select_cancels(keys):
+    keys(CTRL_C)
+    with pytest.raises(Cancelled):
+        QuestionaryPrompter().select("Strategy?", [("a", "a"), ("b", "b")], default="a")
+
+
+def test_the_whole_step_with_real_key_presses(keys, hermes_home):
+    (hermes_home / "config.yaml").write_text("model:\n  provider: openrouter\n")
+    keys(
+        KEY_1 + ENTER            # first key
+        + "team" + ENTER         # label
+        + KEY_2 + ENTER + ENTER  # second key, default label api-key-2
+        + ENTER                  # no more keys
+        + DOWN + ENTER           # fill_first -> round_robin
+        + ENTER                  # confirm (default yes)
+    )
+    out = io.StringIO()
+    pool_step.run(Context(hermes_home, prompter=QuestionaryPrompter(), out=out))
+    entries = load_auth(hermes_home)["credential_pool"]["openrouter"]
+    assert [(e["label"], e["access_token"]) for e in entries] == [("team", KEY_1), ("api-key-2", KEY_2)]
+    assert "round_robin" in (hermes_home / "config.yaml").read_text()
+    assert KEY_1 not in out.getvalue() and KEY_2 not in out.getvalue()
