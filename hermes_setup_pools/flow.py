@@ -15,7 +15,6 @@ import re
 import sys
 from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable, Iterable, TextIO
 
@@ -167,6 +166,8 @@ def build_plugin_manager(*, autoload: bool | None = None) -> SetupPluginManager:
 
 
 def _load_entry_point_plugins(pm: SetupPluginManager) -> None:
+    from importlib import metadata  # ~30 ms; only when plugins are actually loaded
+
     blocked = _env_list(DISABLE_ENV)
     for ep in metadata.entry_points(group=NAME):
         if ep.name in blocked or pm.get_plugin(ep.name) is not None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 
 #: Values people paste when they mean "no key" or copy a template verbatim.
 PLACEHOLDERS = frozenset(
@@ -22,6 +21,10 @@ PLACEHOLDERS = frozenset(
     }
 )
 
+# Unicode category Cc, without importing unicodedata (this module is on the
+# start-up path of every non-interactive run).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_SPACE = re.compile(r"\s")
 _ENV_ASSIGNMENT = re.compile(r"^(export\s+)?[A-Za-z_][A-Za-z0-9_]*=")
 _COMMANDS = ("hermes ", "export ", "set ", "curl ", "echo ", "$ ", "setx ", "bearer ", "authorization:")
 # Prefixes long or distinctive enough that a second occurrence inside one key
@@ -60,18 +63,18 @@ def key_problem(raw: str) -> str | None:
     key = raw.strip()
     if not key:
         return "the key is empty"
-    if any(unicodedata.category(ch) == "Cc" for ch in key):
+    if _CONTROL.search(key):
         return "the key contains control characters (a stray escape sequence or a copied newline?)"
     lowered = key.lower()
-    if any(lowered.startswith(cmd) for cmd in _COMMANDS) or _ENV_ASSIGNMENT.match(key):
+    if lowered.startswith(_COMMANDS) or _ENV_ASSIGNMENT.match(key):
         return "that looks like a command line or VAR=value, not a key; paste only the key itself"
-    if any(ch.isspace() for ch in key):
+    if _SPACE.search(key):
         if len(key.split()) == 2 and all(len(part) >= 16 for part in key.split()):
             return "that looks like two keys pasted together; add them one at a time"
         return "the key contains spaces; paste one key at a time, with nothing around it"
     if "***" in key or "…" in key:
         return "that is a masked copy of a key (it contains *** or …); paste the full key"
-    if any(ord(ch) > 127 for ch in key):
+    if not key.isascii():
         return "the key contains non-ASCII characters (often a copy-paste artifact such as a smart quote)"
     if key[0] in "\"'`" or key[-1] in "\"'`":
         return "the key is wrapped in quotes; paste it without them"
@@ -89,6 +92,8 @@ def key_problem(raw: str) -> str | None:
 
 def label_problem(label: str) -> str | None:
     """Return why ``label`` (already trimmed) cannot be used, or ``None``."""
+    import unicodedata
+
     if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in label):
         return "the label contains control characters"
     if len(label) > 64:

@@ -9,7 +9,6 @@ confirmed it; a re-run with the same answers writes nothing at all.
 
 from __future__ import annotations
 
-import difflib
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +35,9 @@ from .store import (
     update_pool,
     write_config,
 )
+
+#: Lines of a summary shown before "… and N more" (bulk loads add thousands).
+SUMMARY_LINES = 12
 
 STRATEGY_HELP = {
     "fill_first": "use the first key until it is rate-limited or out of credit, then the next",
@@ -118,13 +120,14 @@ def run(ctx: Context) -> PoolOutcome:
     else:
         manual = _keys_from_file(ctx, found, seeds)
     plan = Plan(target, found, config, seeds + manual, None)
-    total = len(found.entries) + len(plan.preview().added)
-    plan.strategy = _choose_strategy(ctx, state, total)
+    preview = plan.preview()
+    plan.strategy = _choose_strategy(ctx, state, len(found.entries) + len(preview.added))
     # Reference entries Hermes would seed itself are written only alongside a
     # real change, so a run that changes nothing leaves both files alone.
     if not manual and plan.strategy_change() is None:
         plan.additions = []
-    return _commit(ctx, plan)
+        preview = plan.preview()
+    return _commit(ctx, plan, preview)
 
 
 def _show_pool(ctx: Context, found: Discovery, state) -> None:
@@ -226,10 +229,13 @@ def _keys_from_file(ctx: Context, found: Discovery, seeds: list[NewCredential]) 
     owners.update({c.fingerprint: c.label for c in seeds})
     labels = {str(e.get("label", "")).casefold() for e in existing} | {c.label.casefold() for c in seeds}
     added: list[NewCredential] = []
+    skipped = 0
     for line in lines:
         fp = fingerprint(line.key)
         if fp in owners:
-            ctx.echo(f"  = line {line.line}: already in the pool as {owners[fp]!r}; skipped")
+            skipped += 1
+            if skipped <= SUMMARY_LINES:
+                ctx.echo(f"  = line {line.line}: already in the pool as {owners[fp]!r}; skipped")
             continue
         note = _key_prefix_note(found, line.key)
         if note:
@@ -241,6 +247,8 @@ def _keys_from_file(ctx: Context, found: Discovery, seeds: list[NewCredential]) 
         added.append(cred)
         owners[fp] = label
         labels.add(label.casefold())
+    if skipped > SUMMARY_LINES:
+        ctx.echo(f"  = … {skipped - SUMMARY_LINES:,} more lines already in the pool; skipped")
     return added
 
 
@@ -264,12 +272,14 @@ def _choose_strategy(ctx: Context, state, total: int) -> str | None:
 def _summary(ctx: Context, plan: Plan, preview) -> None:
     ctx.echo()
     ctx.echo(f"About to write for pool {plan.pool_key}:")
-    for entry in preview.added:
+    for entry in preview.added[:SUMMARY_LINES]:
         if entry["source"] == "manual":
             what = f"manual key {mask(entry['access_token'])}"
         else:
             what = f"reference to {entry['source']} (fingerprint only, no secret stored)"
         ctx.echo(f"  auth.json   + {entry['label']}: {what}")
+    if len(preview.added) > SUMMARY_LINES:
+        ctx.echo(f"  auth.json   + … and {len(preview.added) - SUMMARY_LINES:,} more (use --dry-run to see them all)")
     change = plan.strategy_change()
     if change:
         ctx.echo(f"  config.yaml   {STRATEGIES_KEY}.{plan.pool_key} = {change}")
@@ -301,6 +311,8 @@ def _mask_yaml(text: str) -> str:
 
 
 def _print_diff(ctx: Context, before: str, after: str, name: str) -> None:
+    import difflib
+
     diff = difflib.unified_diff(
         before.splitlines(keepends=True), after.splitlines(keepends=True), f"{name} (now)", f"{name} (after)"
     )
@@ -308,9 +320,8 @@ def _print_diff(ctx: Context, before: str, after: str, name: str) -> None:
         ctx.echo(line.rstrip("\n"))
 
 
-def _commit(ctx: Context, plan: Plan) -> PoolOutcome:
+def _commit(ctx: Context, plan: Plan, preview) -> PoolOutcome:
     outcome = PoolOutcome(plan.pool_key)
-    preview = plan.preview()
     for cred, reason in preview.skipped:
         outcome.notes.append(f"{cred.label}: {reason}")
     strategy = plan.strategy_change()

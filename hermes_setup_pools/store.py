@@ -23,11 +23,9 @@ import fcntl
 import json
 import os
 import re
-import secrets
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -103,7 +101,7 @@ def write_atomic(target: Path, payload: bytes, mode: int) -> None:
     real = Path(os.path.realpath(target))
     directory = real.parent
     directory.mkdir(parents=True, exist_ok=True)
-    tmp = directory / f"{real.name}.tmp.{os.getpid()}.{secrets.token_hex(8)}"
+    tmp = directory / f"{real.name}.tmp.{os.getpid()}.{os.urandom(8).hex()}"
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     fd = os.open(tmp, flags, 0o600)
     try:
@@ -333,9 +331,9 @@ def merge_credentials(
         while label.casefold() in labels:
             label = f"{cred.label}-{suffix}"
             suffix += 1
-        entry_id = secrets.token_hex(3)
+        entry_id = os.urandom(3).hex()
         while entry_id in ids:
-            entry_id = secrets.token_hex(3)
+            entry_id = os.urandom(3).hex()
         priority += 1
         entry = _new_entry(cred, entry_id, label, priority)
         merged.append(entry)
@@ -374,6 +372,8 @@ def update_pool(
         if not result.added:
             return result
         pools = data.setdefault("credential_pool", {})
+        from datetime import datetime, timezone
+
         pools[pool_key] = result.entries
         data["updated_at"] = datetime.now(timezone.utc).isoformat()
         write_atomic(auth_path(home), _auth_payload(data), 0o600)

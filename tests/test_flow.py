@@ -237,13 +237,13 @@ def test_disable_env_blocks_entry_point_plugins(monkeypatch, mocker):
     ep = mocker.Mock()
     ep.name = "blocked-one"
     monkeypatch.setenv("HERMES_SETUP_DISABLE_PLUGINS", " other , blocked-one")
-    mocker.patch("hermes_setup_pools.flow.metadata.entry_points", return_value=[ep])
+    mocker.patch("importlib.metadata.entry_points", return_value=[ep])
     build_plugin_manager(autoload=True)
     ep.load.assert_not_called()
 
 
 def test_autoload_off_loads_no_entry_points(monkeypatch, mocker):
     monkeypatch.setenv("HERMES_SETUP_PLUGINS_AUTOLOAD", "0")
-    scan = mocker.patch("hermes_setup_pools.flow.metadata.entry_points", return_value=[])
+    scan = mocker.patch("importlib.metadata.entry_points", return_value=[])
     build_plugin_manager()
     scan.assert_not_called()
