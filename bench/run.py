@@ -370,7 +370,8 @@ def main() -> int:
     if speedup is None:
         print("- bulk load vs `hermes auth add`: skipped (hermes-agent not installed)")
     else:
-        print(f"- {vs_keys}-key bulk load ≥ 50× faster than {vs_keys} × `hermes auth add`: {speedup:.0f}× — {verdict(speedup >= 50)}")
+        judged = verdict(speedup >= 50) if vs_keys == 50 else "not judged: the target is for 50 keys (--quick uses 10)"
+        print(f"- {vs_keys}-key bulk load vs {vs_keys} × `hermes auth add` (target ≥ 50× for 50 keys): {speedup:.0f}× — {judged}")
     print(f"- non-interactive command ≤ 2× `import yaml, pluggy`: {ratio_call:.2f}× — {verdict(ratio_call <= 2)}")
     print(f"- questionary / prompt_toolkit / hermes_cli imported by the non-interactive path: {', '.join(imports['heavy']) or 'none'}")
     return 0
