@@ -56,21 +56,28 @@ class Terminal:
         return plain(self.log.getvalue())
 
 
-def hermes(args: list[str], env: dict[str, str]) -> Terminal:
+def start_hermes(args: list[str], env: dict[str, str]) -> Terminal:
     """Start the real ``hermes`` in a terminal."""
     return Terminal(str(BIN / "hermes"), args, env)
 
 
-def menu_items(screen: str) -> list[str]:
-    """The rows of a Hermes curses menu, in order, from its raw screen output."""
-    return [item.strip() for item in re.split(r"\((?:○|●)\) ", plain(screen))[1:]]
+def menu_items(screen: str, title: str = "Select provider:") -> list[str]:
+    """The rows of the last Hermes curses menu titled ``title`` in ``screen``, in order."""
+    text = plain(screen)
+    text = text[text.rindex(title):]
+    return [item.strip() for item in re.split(r"\((?:○|●)\) ", text)[1:]]
+
+
+def provider_menu(term: Terminal) -> list[str]:
+    """Wait for the provider menu to be drawn; return its rows."""
+    screen = term.expect("Leave unchanged")
+    return menu_items(screen + "(○) Leave unchanged")
 
 
 def pick_leave_unchanged(term: Terminal) -> None:
     """In Hermes' provider menu, move from the highlighted (active) provider up,
     wrapping round to the last row, "Leave unchanged", and choose it."""
-    screen = term.expect("Leave unchanged")
-    items = menu_items(screen + "(○) Leave unchanged")
+    items = provider_menu(term)
     active = next(i for i, item in enumerate(items) if "currently active" in item)
     term.send(UP * (active + 1) + ENTER)
     term.expect("No change.")

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from conftest import run_hermes
-from hermes_driver import CTRL_C, DOWN, ENTER, hermes, keep_openrouter, pick_leave_unchanged, plain
+from hermes_driver import CTRL_C, DOWN, ENTER, keep_openrouter, pick_leave_unchanged, plain, provider_menu, start_hermes
 
 ENV_KEY = "sk-or-v1-" + "e" * 52 + "9999"
 NEW_KEY = "sk-or-v1-" + "1" * 52 + "1111"
@@ -66,7 +66,7 @@ def state(hermes_home):
 
 
 def test_first_run_hermes_setup_model_shows_the_step_after_the_model(first_run, hermes_home):
-    term = hermes(["setup", "model"], first_run)
+    term = start_hermes(["setup", "model"], first_run)
     keep_openrouter(term)
     add_key_and_round_robin(term)
     term.expect("Model & Provider configuration complete!")
@@ -82,8 +82,30 @@ def test_first_run_hermes_setup_model_shows_the_step_after_the_model(first_run, 
     assert config["_config_version"]  # the rest of Hermes' own config is still there
 
 
+def test_first_run_full_wizard_reaches_the_step_before_the_terminal_section(hermes, env, hermes_home):
+    """Brand-new home, no key anywhere: the user types the key into Hermes'
+    own prompt, and the step finds it and adds a second one."""
+    run_hermes(["plugins", "enable", "setup-pools", "--no-allow-tool-override"], env)
+    term = start_hermes(["setup"], env)
+    term.expect("How would you like to set up Hermes?")
+    term.expect("Blank Slate")
+    term.send(DOWN + ENTER)  # Full setup
+    items = provider_menu(term)
+    term.send(DOWN * next(i for i, item in enumerate(items) if item.startswith("OpenRouter")) + ENTER)
+    term.expect("API key")
+    term.send(ENV_KEY + ENTER)
+    term.expect("Select default model")
+    term.send(ENTER)
+    term.expect("Default model set to")
+    add_key_and_round_robin(term)
+    term.expect("Select terminal backend")
+    term.child.terminate(force=True)  # the rest of the wizard is Hermes' own business
+    assert_pool_as_hermes_sees_it(env, hermes_home)
+    assert ENV_KEY not in term.text() and NEW_KEY not in term.text()
+
+
 def test_rerun_leave_unchanged_shows_the_pool_and_changes_nothing(first_run, hermes_home):
-    term = hermes(["setup", "model"], first_run)
+    term = start_hermes(["setup", "model"], first_run)
     keep_openrouter(term)
     add_key_and_round_robin(term)
     assert term.finish() == 0
@@ -91,7 +113,7 @@ def test_rerun_leave_unchanged_shows_the_pool_and_changes_nothing(first_run, her
     auth_mtime = (hermes_home / "auth.json").stat().st_mtime_ns
     config_before = yaml.safe_load((hermes_home / "config.yaml").read_text())
 
-    term = hermes(["setup", "model"], first_run)
+    term = start_hermes(["setup", "model"], first_run)
     pick_leave_unchanged(term)
     term.expect("◆ Credential pool: openrouter")
     term.expect("team")
@@ -110,7 +132,7 @@ def test_rerun_leave_unchanged_shows_the_pool_and_changes_nothing(first_run, her
 
 
 def test_ctrl_c_in_the_pool_step_writes_nothing_of_ours(first_run, hermes_home):
-    term = hermes(["setup", "model"], first_run)
+    term = start_hermes(["setup", "model"], first_run)
     keep_openrouter(term)
     term.expect("Add another API key for openrouter")
     term.send(NEW_KEY + ENTER)
@@ -136,7 +158,7 @@ def test_ctrl_c_in_the_pool_step_writes_nothing_of_ours(first_run, hermes_home):
 
 def test_hermes_setup_pools_model_runs_the_same_wizard_with_the_step(first_run, hermes_home):
     first_run["HERMES_SETUP_POOLS_AUTOHOOK"] = "0"  # prove the plugin route works on its own
-    term = hermes(["setup-pools", "model"], first_run)
+    term = start_hermes(["setup-pools", "model"], first_run)
     keep_openrouter(term)
     add_key_and_round_robin(term)
     term.expect("Model & Provider configuration complete!")
@@ -144,7 +166,7 @@ def test_hermes_setup_pools_model_runs_the_same_wizard_with_the_step(first_run, 
     assert_pool_as_hermes_sees_it(first_run, hermes_home)
 
     before = state(hermes_home)
-    term = hermes(["setup-pools", "model"], first_run)
+    term = start_hermes(["setup-pools", "model"], first_run)
     pick_leave_unchanged(term)
     term.expect("Rotation strategy: round_robin")
     term.expect("Add another API key")
@@ -178,7 +200,7 @@ def test_plugin_command_takes_what_hermes_setup_takes(first_run):
 
 
 def run_leave_unchanged(args, env) -> str:
-    term = hermes(args, env)
+    term = start_hermes(args, env)
     pick_leave_unchanged(term)
     if args[0] == "setup":
         term.expect("Model & Provider configuration complete!")
@@ -204,7 +226,7 @@ def test_hermes_setup_without_the_step(how, hermes, env, hermes_home):
 
 
 def test_hermes_model_never_shows_the_step(first_run):
-    term = hermes(["model"], first_run)
+    term = start_hermes(["model"], first_run)
     pick_leave_unchanged(term)
     assert term.finish() == 0
     assert "Credential pool" not in term.text()
