@@ -150,7 +150,7 @@ def bench_startup(root: Path, runs: int, out: list[Figure]) -> dict[str, float]:
                        "hook": [str(hooked / "bin" / "python"), "-c", "pass"]}, env, runs)
     out.append(Figure("`python -c pass`, no startup hook", times["plain"], "s"))
     out.append(Figure("`python -c pass`, startup hook installed", times["hook"], "s"))
-    diff = [h - p for h, p in zip(times["hook"], times["plain"])]
+    diff = [h - p for h, p in zip(times["hook"], times["plain"], strict=True)]
     out.append(Figure("difference (hook − no hook), paired", diff, "s", "wall clock: lost in run-to-run noise"))
 
     # The hook's real cost: site processing our .pth file, measured in-process.
@@ -173,7 +173,7 @@ def bench_startup(root: Path, runs: int, out: list[Figure]) -> dict[str, float]:
     dev = {"setup": [sys.executable, "-c", "pass", "setup"], "other": [sys.executable, "-c", "pass", "chat"]}
     armed = alternate(dev, env, runs)
     out.append(Figure("arming for a `… setup …` command line (paired difference)",
-                      [a - b for a, b in zip(armed["setup"], armed["other"])], "s", "only Hermes setup runs pay this"))
+                      [a - b for a, b in zip(armed["setup"], armed["other"], strict=True)], "s", "only Hermes setup runs pay this"))
     return {"startup": statistics.median(times["plain"]), "hook_share": statistics.median(share)}
 
 
@@ -188,7 +188,7 @@ def bench_imports(root: Path, runs: int, out: list[Figure]) -> dict[str, float]:
     times = alternate(cmds, env, runs)
     out.append(Figure("`python -c \"import yaml, pluggy\"`", times["yaml_pluggy"], "s", "the floor a CI call pays"))
     out.append(Figure("import of the non-interactive path (cli + pool step)",
-                      [o - p for o, p in zip(times["ours"], times["pass"])], "s", "minus `python -c pass`, paired"))
+                      [o - p for o, p in zip(times["ours"], times["pass"], strict=True)], "s", "minus `python -c pass`, paired"))
     # Entry-point discovery: scanning the hermes_setup group and loading plugins.
     code = ("import time; from hermes_setup_pools.flow import build_plugin_manager as b, collect_steps as c, "
             "order_steps as o; t = time.perf_counter(); pm = b(autoload=True); o(c(pm)); print(time.perf_counter() - t)")
@@ -216,7 +216,7 @@ def bench_per_call(root: Path, runs: int, out: list[Figure], floor: float) -> fl
     keyfile.write_text(fake_key(7) + "\n")
     cmd = [str(BIN / "hermes-setup-pools"), "pool", "--non-interactive", "--key-file", str(keyfile), "--yes"]
     adds, reruns = [], []
-    for i in range(runs):
+    for _ in range(runs):
         home = fresh_copy(template, root, "percall-home")
         env["HERMES_HOME"] = str(home)
         adds.append(run_timed(cmd, env)[0])
@@ -306,7 +306,7 @@ def bench_help(root: Path, runs: int, out: list[Figure]) -> None:
     out.append(Figure("`hermes setup --help`", times["setup"], "s"))
     out.append(Figure("`hermes setup-pools --help`", times["pools"], "s",
                       "Hermes loads its plugins for any non-built-in command"))
-    out.append(Figure("… difference, paired", [p - s for p, s in zip(times["pools"], times["setup"])], "s"))
+    out.append(Figure("… difference, paired", [p - s for p, s in zip(times["pools"], times["setup"], strict=True)], "s"))
     code = ("import time; t = time.perf_counter(); import hermes_setup_pools.hermes_plugin as p\n"
             "class Ctx:\n    def register_cli_command(self, **kw): self.kw = kw\n"
             "p.register(Ctx()); print(time.perf_counter() - t)")

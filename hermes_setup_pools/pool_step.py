@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
 
 from .discovery import Discovery, discover
 from .errors import SetupError, UsageError

@@ -79,7 +79,7 @@ def test_hermes_lists_every_source_kind_we_write(hermes, env, hermes_home, tmp_p
     custom_rows = rows(listed.stdout, "custom:together-ai")
     expected = [("Together AI", "config:Together AI"), ("model_config", "model_config"), ("typed", "manual")]
     assert len(custom_rows) == len(expected)
-    for row, (label, source) in zip(custom_rows, expected):
+    for row, (label, source) in zip(custom_rows, expected, strict=True):
         assert f" {label} " in row and f" {source}" in row, row
     anthropic_rows = rows(listed.stdout, "anthropic")
     labels = {r.split()[1] for r in anthropic_rows}
