@@ -10,6 +10,7 @@ confirmed it; a re-run with the same answers writes nothing at all.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 
 from .discovery import Discovery, discover
@@ -300,8 +301,6 @@ def _dry_run(ctx: Context, plan: Plan, preview) -> None:
 
 
 def _mask_yaml(text: str) -> str:
-    import re
-
     pattern = re.compile(r"^(\s*-?\s*[\w.-]*(?:key|token|secret|password)[\w.-]*\s*:\s*)(\S.*)$", re.IGNORECASE)
     return "".join(
         pattern.sub(lambda m: m.group(1) + mask(m.group(2).strip("'\"")), line.rstrip("\r\n")) + "\n"

@@ -100,16 +100,19 @@ def test_step_rejects_non_callable_run():
 # -- plugins ---------------------------------------------------------------
 
 
-def make_plugin(*steps, name="fixture_plugin"):
+def plugin_module(hook, name="fixture_plugin"):
+    """A module whose hermes_setup_register_steps is ``hook`` (marked as a hookimpl)."""
     module = types.ModuleType(name)
+    module.hermes_setup_register_steps = hookimpl(hook)
+    return module
 
-    @hookimpl
+
+def make_plugin(*steps, name="fixture_plugin"):
     def hermes_setup_register_steps(register):
         for step in steps:
             register(step)
 
-    module.hermes_setup_register_steps = hermes_setup_register_steps
-    return module
+    return plugin_module(hermes_setup_register_steps, name)
 
 
 @pytest.fixture
@@ -167,43 +170,33 @@ def test_duplicate_of_a_builtin_id_names_the_builtin(pm):
 
 
 def test_registering_something_that_is_not_a_step_is_refused(pm):
-    module = types.ModuleType("bad")
-
-    @hookimpl
     def hermes_setup_register_steps(register):
         register({"id": "dict"})
 
-    module.hermes_setup_register_steps = hermes_setup_register_steps
-    pm.register(module, name="dict-plugin")
+    pm.register(plugin_module(hermes_setup_register_steps), name="dict-plugin")
     with pytest.raises(StepError, match="dict-plugin.*not a hermes_setup_pools.Step"):
         collect_steps(pm)
 
 
 def test_a_plugin_that_raises_while_registering_is_named(pm):
-    module = types.ModuleType("boom")
-
-    @hookimpl
     def hermes_setup_register_steps(register):
         raise RuntimeError("kaput")
 
-    module.hermes_setup_register_steps = hermes_setup_register_steps
-    pm.register(module, name="boom-plugin")
+    pm.register(plugin_module(hermes_setup_register_steps), name="boom-plugin")
     with pytest.raises(StepError, match="boom-plugin.*RuntimeError: kaput"):
         collect_steps(pm)
 
 
-def test_wrong_signature_is_a_clear_error(pm):
+def test_wrong_signature_is_refused_by_pluggy_at_registration(pm):
+    # The one-line message users see is checked end to end in
+    # test_entry_points.py::test_plugin_with_a_wrong_hook_signature_gives_a_clear_error.
     import pluggy
 
-    module = types.ModuleType("wrongsig")
-
-    @hookimpl
     def hermes_setup_register_steps(register, extra):
         pass
 
-    module.hermes_setup_register_steps = hermes_setup_register_steps
     with pytest.raises(pluggy.PluginValidationError):
-        pm.register(module, name="wrongsig")
+        pm.register(plugin_module(hermes_setup_register_steps), name="wrongsig")
 
 
 def test_run_steps_runs_in_order_and_records_results(tmp_path):
