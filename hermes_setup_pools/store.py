@@ -146,7 +146,7 @@ def auth_lock(home: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     path = lock_path(home)
     if path.is_symlink():
         raise StoreError(f"{path} is a symbolic link; refusing to follow it (remove the link and retry)")
-    Path(home).mkdir(parents=True, exist_ok=True)
+    Path(home).mkdir(mode=0o700, parents=True, exist_ok=True)  # a new home holds secrets: owner only
     flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(path, flags, 0o600)
