@@ -166,21 +166,45 @@ def _key_prefix_note(found: Discovery, key: str) -> str | None:
     return None
 
 
-def _default_label(taken: set[str], count: int) -> str:
-    n = count + 1
-    while f"api-key-{n}".casefold() in taken:
-        n += 1
-    return f"api-key-{n}"
+class _PoolIndex:
+    """What the pool already holds, plus what this run adds: who owns each key
+    (by fingerprint), which labels are taken, and the next default label."""
+
+    def __init__(self, found: Discovery, seeds: list[NewCredential]) -> None:
+        existing = [e for e in found.entries if isinstance(e, dict)]
+        self.target = found.target
+        self.owners = {fp: (e.get("label") or e.get("source")) for e in existing if (fp := entry_fingerprint(e))}
+        self.owners.update({c.fingerprint: c.label for c in seeds})
+        self.labels = {str(e.get("label", "")).casefold() for e in existing} | {c.label.casefold() for c in seeds}
+        self.count = len(existing) + len(seeds)
+        self.added: list[NewCredential] = []
+
+    def owner(self, key: str) -> str | None:
+        """The label of the entry that already holds ``key``."""
+        return self.owners.get(fingerprint(key.strip()))
+
+    def label_used(self, label: str) -> bool:
+        return label.casefold() in self.labels
+
+    def default_label(self) -> str:
+        """``api-key-<N>`` as Hermes numbers them, skipping labels in use."""
+        n = self.count + 1
+        while self.label_used(f"api-key-{n}"):
+            n += 1
+        return f"api-key-{n}"
+
+    def add(self, label: str, key: str) -> NewCredential:
+        cred = NewCredential(label, "manual", key, self.target.base_url, auth_type_for(self.target.pool_key, key))
+        self.added.append(cred)
+        self.owners[cred.fingerprint] = label
+        self.labels.add(label.casefold())
+        self.count += 1
+        return cred
 
 
 def _ask_for_keys(ctx: Context, found: Discovery, seeds: list[NewCredential]) -> list[NewCredential]:
     prompter = ctx.prompter
-    pool_key = found.target.pool_key
-    existing = [e for e in found.entries if isinstance(e, dict)]
-    fingerprints = {fp: (e.get("label") or e.get("source")) for e in existing if (fp := entry_fingerprint(e))}
-    fingerprints.update({c.fingerprint: c.label for c in seeds})
-    labels = {str(e.get("label", "")).casefold() for e in existing} | {c.label.casefold() for c in seeds}
-    added: list[NewCredential] = []
+    pool = _PoolIndex(found, seeds)
 
     def check_key(answer: str) -> str | None:
         if not answer.strip():
@@ -188,34 +212,31 @@ def _ask_for_keys(ctx: Context, found: Discovery, seeds: list[NewCredential]) ->
         problem = key_problem(answer)
         if problem:
             return problem
-        owner = fingerprints.get(fingerprint(answer.strip()))
+        owner = pool.owner(answer)
         return f"that key is already in the pool as {owner!r}" if owner else None
 
     def check_label(answer: str) -> str | None:
         label = answer.strip()
         if not label:
             return None  # Enter takes the default
-        if label.casefold() in labels:
+        if pool.label_used(label):
             return f"the label {label!r} is already used in this pool"
         return label_problem(label)
 
     while True:
-        noun = "an API key" if not existing and not seeds and not added else "another API key"
-        answer = prompter.password(f"Add {noun} for {pool_key} (Enter to finish):", validate=check_key)
+        noun = "another API key" if pool.count else "an API key"
+        answer = prompter.password(f"Add {noun} for {pool.target.pool_key} (Enter to finish):", validate=check_key)
         key = answer.strip()
         if not key:
             break
         note = _key_prefix_note(found, key)
         if note and not prompter.confirm(f"{note}; this one does not. Add it anyway?", default=False):
             continue
-        default = _default_label(labels, len(existing) + len(seeds) + len(added))
+        default = pool.default_label()
         label = prompter.text(f"Label for this key (Enter for {default}):", validate=check_label).strip() or default
-        cred = NewCredential(label, "manual", key, found.target.base_url, auth_type_for(pool_key, key))
-        added.append(cred)
-        fingerprints[cred.fingerprint] = label
-        labels.add(label.casefold())
+        pool.add(label, key)
         ctx.echo(f"  + {label} ({mask(key)})")
-    return added
+    return pool.added
 
 
 def _keys_from_file(ctx: Context, found: Discovery, seeds: list[NewCredential]) -> list[NewCredential]:
@@ -224,32 +245,25 @@ def _keys_from_file(ctx: Context, found: Discovery, seeds: list[NewCredential]) 
         return []
     name = "standard input" if source == "-" else source
     lines: list[KeyLine] = parse_key_lines(read_key_source(source), source=name)
-    existing = [e for e in found.entries if isinstance(e, dict)]
-    owners = {fp: (e.get("label") or e.get("source")) for e in existing if (fp := entry_fingerprint(e))}
-    owners.update({c.fingerprint: c.label for c in seeds})
-    labels = {str(e.get("label", "")).casefold() for e in existing} | {c.label.casefold() for c in seeds}
-    added: list[NewCredential] = []
+    pool = _PoolIndex(found, seeds)
     skipped = 0
     for line in lines:
-        fp = fingerprint(line.key)
-        if fp in owners:
+        owner = pool.owner(line.key)
+        if owner:
             skipped += 1
             if skipped <= SUMMARY_LINES:
-                ctx.echo(f"  = line {line.line}: already in the pool as {owners[fp]!r}; skipped")
+                ctx.echo(f"  = line {line.line}: already in the pool as {owner!r}; skipped")
             continue
         note = _key_prefix_note(found, line.key)
         if note:
             ctx.echo(f"  ! line {line.line}: {note}; this one does not (added anyway)")
-        label = line.label or _default_label(labels, len(existing) + len(seeds) + len(added))
-        if label.casefold() in labels:
+        label = line.label or pool.default_label()
+        if pool.label_used(label):
             raise SetupError(f"{name} line {line.line}: the label {label!r} is already used in this pool; nothing was written")
-        cred = NewCredential(label, "manual", line.key, found.target.base_url, auth_type_for(found.target.pool_key, line.key))
-        added.append(cred)
-        owners[fp] = label
-        labels.add(label.casefold())
+        pool.add(label, line.key)
     if skipped > SUMMARY_LINES:
         ctx.echo(f"  = … {skipped - SUMMARY_LINES:,} more lines already in the pool; skipped")
-    return added
+    return pool.added
 
 
 def _choose_strategy(ctx: Context, state, total: int) -> str | None:
