@@ -273,9 +273,12 @@ def _choose_strategy(ctx: Context, state, total: int) -> str | None:
     if not ctx.interactive or total < 2:
         return None
     choices = [(name, f"{name:<12} {STRATEGY_HELP[name]}") for name in STRATEGIES]
-    return ctx.prompter.select(
+    chosen = ctx.prompter.select(
         f"How should Hermes rotate between these {total} keys?", choices, default=state.effective
     )
+    # Enter on Hermes' own default, with nothing set, is not a change worth a
+    # write; an explicit --strategy is always written.
+    return None if chosen == state.effective and state.raw is None else chosen
 
 
 # --------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """auth.json and config.yaml: read, check, lock, merge and write them the way
 Hermes does, and never corrupt or lose anything.
 
-The rules, all from Hermes 0.19's own code (see docs/storage.md):
+The rules, all from Hermes 0.19's own code (README: "What gets written"):
 
 * every read-modify-write of auth.json holds an exclusive ``flock`` on the
   sibling ``auth.lock`` (50 ms polls, 15 s timeout) and re-reads the file once

@@ -235,3 +235,18 @@ def test_whole_flow_without_hermes_uses_the_builtin_picker(hermes_home, env):
     config = yaml.safe_load((hermes_home / "config.yaml").read_text())
     assert config["model"] == {"provider": "openrouter", "default": "anthropic/claude-sonnet-4"}
     assert json.loads((hermes_home / "auth.json").read_text())["credential_pool"]["openrouter"][0]["label"] == "api-key-1"
+
+
+def test_non_interactive_path_never_imports_a_prompt_library(home, env):
+    code = (
+        "import sys; from hermes_setup_pools.cli import main; "
+        "rc = main(['pool', '--non-interactive', '--key-file', '-', '--yes']); "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'questionary', 'prompt_toolkit', 'hermes_cli'}))"
+    )
+    import subprocess
+
+    result = subprocess.run([sys.executable, "-c", code], input=KEY_1 + "\n", capture_output=True, text=True,
+                            env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+    assert (home / "auth.json").exists()

@@ -225,11 +225,25 @@ def test_hermes_setup_without_the_step(how, hermes, env, hermes_home):
     assert not (hermes_home / "auth.json").exists() or "credential_pool" not in (hermes_home / "auth.json").read_text()
 
 
-def test_hermes_model_never_shows_the_step(first_run):
-    term = start_hermes(["model"], first_run)
+@pytest.mark.parametrize("args", [["model"], ["fallback", "add"]])
+def test_hermes_model_and_fallback_never_show_the_step(first_run, args):
+    # Both call the same picker the wrapper replaces; the step must stay out.
+    term = start_hermes(args, first_run)
     pick_leave_unchanged(term)
     assert term.finish() == 0
     assert "Credential pool" not in term.text()
+
+
+def test_standalone_flow_uses_hermes_own_picker_when_hermes_is_installed(first_run, hermes_home):
+    from conftest import BIN
+    from hermes_driver import Terminal
+
+    term = Terminal(str(BIN / "hermes-setup-pools"), [], first_run)
+    keep_openrouter(term)
+    add_key_and_round_robin(term)
+    assert term.finish() == 0
+    assert_pool_as_hermes_sees_it(first_run, hermes_home)
+    assert yaml.safe_load((hermes_home / "config.yaml").read_text())["model"]["provider"] == "openrouter"
 
 
 # -- the seam -------------------------------------------------------------------------

@@ -306,6 +306,30 @@ def test_keys_added_by_another_tool_are_kept(home):
     assert pool(home)[2]["priority"] == 2
 
 
+def test_accepting_hermes_default_strategy_does_not_write_config(home, monkeypatch):
+    monkeypatch.setenv("OPENROUTER_API_KEY", ENV_KEY)
+    before = (home / "config.yaml").read_bytes()
+    run_step(home, [KEY_1, "team", "", DEFAULT, True])  # Enter on the preselected fill_first
+    assert (home / "config.yaml").read_bytes() == before
+    assert [e["label"] for e in pool(home)] == ["OPENROUTER_API_KEY", "team"]
+
+
+def test_pressing_enter_through_an_existing_pool_writes_nothing(home, monkeypatch):
+    (home / "auth.json").write_text(json.dumps({"credential_pool": {"openrouter": [
+        {"id": "aaaaaa", "label": "one", "source": "manual", "access_token": KEY_1, "priority": 0},
+        {"id": "bbbbbb", "label": "two", "source": "manual", "access_token": KEY_2, "priority": 1},
+    ]}}))
+    monkeypatch.setenv("OPENROUTER_API_KEY", ENV_KEY)
+    before = snapshot(home)
+    _, text, _ = run_step(home, ["", DEFAULT])
+    assert snapshot(home) == before and "Nothing to change" in text
+
+
+def test_explicit_strategy_flag_is_written_even_when_it_is_the_default(home):
+    run_step(home, [KEY_1, "a", KEY_2, "b", "", True], strategy="fill_first")
+    assert strategies(home) == {"openrouter": "fill_first"}
+
+
 def test_only_seeds_and_no_change_writes_nothing(home, monkeypatch):
     monkeypatch.setenv("OPENROUTER_API_KEY", ENV_KEY)
     run_step(home, [""])
