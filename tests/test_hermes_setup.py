@@ -275,3 +275,23 @@ def test_a_moved_seam_is_reported_with_the_hermes_version():
 
 def test_plain_output_helper_strips_escapes():
     assert plain("\x1b[1;32m → (●) OpenRouter\x1b[0m") == " → (●) OpenRouter"
+
+
+def test_a_hermes_profile_gets_its_own_pool(hermes, env, tmp_path):
+    """`hermes -p work setup model`: the step works on the profile's home, not the root."""
+    env.pop("HERMES_HOME")
+    root = tmp_path / "home" / ".hermes"
+    assert run_hermes(["profile", "create", "work"], env).returncode == 0
+    profile = root / "profiles" / "work"
+    assert run_hermes(["-p", "work", "plugins", "enable", "setup-pools", "--no-allow-tool-override"], env).returncode == 0
+    with (profile / ".env").open("a") as handle:
+        handle.write(f"OPENROUTER_API_KEY={ENV_KEY}\n")
+    term = start_hermes(["-p", "work", "setup", "model"], env)
+    keep_openrouter(term)
+    add_key_and_round_robin(term)
+    term.expect("Model & Provider configuration complete!")
+    assert term.finish() == 0
+    pools = json.loads((profile / "auth.json").read_text())["credential_pool"]
+    assert [e["label"] for e in pools["openrouter"]] == ["OPENROUTER_API_KEY", "team"]
+    assert not (root / "auth.json").exists()
+    assert "round_robin" in (profile / "config.yaml").read_text()
