@@ -87,3 +87,29 @@ def test_hermes_lists_every_source_kind_we_write(hermes, env, hermes_home, tmp_p
     assert any("env:ANTHROPIC_API_KEY" in r for r in anthropic_rows)
     strategy = run_hermes(["config", "get", "credential_pool_strategies.anthropic"], env)
     assert strategy.stdout.strip() == "least_used"
+
+
+def test_concurrent_writes_with_real_hermes_lose_nothing(hermes, env, hermes_home, tmp_path):
+    """Five `hermes auth add` and five of our runs at once, on one pool: Hermes'
+    lock serialises them all and every key ends up in the pool."""
+    import subprocess
+
+    from conftest import BIN
+
+    (hermes_home / "config.yaml").write_text("model:\n  provider: openrouter\n")
+    procs = []
+    for i in range(5):
+        keyfile = tmp_path / f"ours-{i}.txt"
+        keyfile.write_text(f"ours-{i} sk-or-v1-{i}" + "o" * 55 + "\n")
+        procs.append(subprocess.Popen([str(BIN / "hermes-setup-pools"), "pool", "--non-interactive", "--key-file",
+                                       str(keyfile), "--yes"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+        procs.append(subprocess.Popen([str(BIN / "hermes"), "auth", "add", "openrouter", "--type", "api-key",
+                                       "--api-key", f"sk-or-v1-{i}" + "h" * 55, "--label", f"hermes-{i}"],
+                                      env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL))
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    entries = json.loads((hermes_home / "auth.json").read_text())["credential_pool"]["openrouter"]
+    assert sorted(e["label"] for e in entries) == sorted([f"ours-{i}" for i in range(5)] + [f"hermes-{i}" for i in range(5)])
+    listed = run_hermes(["auth", "list", "openrouter"], env)
+    assert listed.stdout.splitlines()[0] == "openrouter (10 credentials):"
