@@ -33,6 +33,7 @@ import yaml
 
 from .errors import SetupError
 from .keys import fingerprint
+from .yaml_edit import LayoutError, edit_nested_text, yaml_key, yaml_scalar
 
 AUTH_FILE = "auth.json"
 CONFIG_FILE = "config.yaml"
@@ -494,99 +495,6 @@ def normalize_strategy(name: str) -> str:
     return canonical
 
 
-_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
-_PLAIN_VALUE = re.compile(r"^[A-Za-z_][A-Za-z0-9_./\-]*$")
-_YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n"}
-
-
-def _yaml_key(key: str) -> str:
-    # "custom:together-ai" is legal plain YAML, but quoting any key with
-    # punctuation keeps the line unambiguous for every YAML reader.
-    return key if _PLAIN_KEY.match(key) else json.dumps(key)
-
-
-def _yaml_scalar(value: str) -> str:
-    if _PLAIN_VALUE.match(value) and value.lower() not in _YAML_WORDS:
-        return value
-    return json.dumps(value)
-
-
-def _line_end(text: str, index: int) -> int:
-    """Index just past the newline that ends the line holding ``index``."""
-    end = text.find("\n", index)
-    return len(text) if end < 0 else end + 1
-
-
-def _mapping_value(node: yaml.MappingNode, key: str):
-    """The (key node, value node) of the last pair whose key is ``key``; PyYAML
-    keeps the last of duplicate keys, so must we."""
-    found = None
-    for key_node, value_node in node.value:
-        if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
-            found = (key_node, value_node)
-    return found
-
-
-def edit_nested_text(text: str, parent: str, key: str, value: str) -> str:
-    """Return ``text`` with ``<parent>.<key>`` set to the string ``value``,
-    changing only the characters of that value (or adding the line(s) it
-    needs). Comments, order, quoting and everything else stay byte for byte.
-    Raises :class:`StoreError` when the layout is too unusual to edit in place."""
-    nl = "\r\n" if "\r\n" in text else "\n"
-    rendered = _yaml_scalar(value)
-    child_line = f"  {_yaml_key(key)}: {rendered}"
-    root = yaml.compose(text, Loader=yaml.SafeLoader) if text.strip() else None
-
-    def append_block(base: str) -> str:
-        if base and not base.endswith("\n"):
-            base += nl
-        return f"{base}{parent}:{nl}{child_line}{nl}"
-
-    if root is None:
-        return append_block(text)
-    if not isinstance(root, yaml.MappingNode) or root.flow_style:
-        raise StoreError("config.yaml is not a block mapping; cannot edit it in place")
-    pair = _mapping_value(root, parent)
-    if pair is None:
-        return append_block(text)
-    _, node = pair
-    if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null":
-        # `parent:` (or `: null` / `: ~`): drop the null token and put the
-        # first child on the next line.
-        start, end = node.start_mark.index, node.end_mark.index
-        if not text[end : _line_end(text, end)].strip():
-            start = len(text[:start].rstrip(" \t"))  # no trailing blanks after the colon
-        text = text[:start] + text[end:]
-        insert_at = _line_end(text, start)
-        prefix = "" if text[:insert_at].endswith("\n") else nl
-        return text[:insert_at] + prefix + child_line + nl + text[insert_at:]
-    if not isinstance(node, yaml.MappingNode):
-        raise StoreError(f"config.yaml: {parent} is not a mapping")
-    child = _mapping_value(node, key)
-    if node.flow_style:
-        parts = []
-        for key_node, value_node in node.value:
-            if child is not None and key_node is child[0]:
-                continue
-            parts.append(text[key_node.start_mark.index : value_node.end_mark.index])
-        parts.append(f"{_yaml_key(key)}: {rendered}")
-        return text[: node.start_mark.index] + "{" + ", ".join(parts) + "}" + text[node.end_mark.index :]
-    if child is not None:
-        value_node = child[1]
-        if not isinstance(value_node, yaml.ScalarNode):
-            raise StoreError(f"config.yaml: {parent}.{key} is not a plain value")
-        start, end = value_node.start_mark.index, value_node.end_mark.index
-        if start == end:  # `key:` with nothing after it
-            return text[:start] + " " + rendered + text[end:]
-        return text[:start] + rendered + text[end:]
-    indent = " " * node.value[0][0].start_mark.column
-    end = node.value[-1][1].end_mark.index
-    insert_at = end if end > 0 and text[end - 1] == "\n" else _line_end(text, end)
-    prefix = "" if text[:insert_at].endswith("\n") or not text[:insert_at] else nl
-    line = f"{indent}{_yaml_key(key)}: {rendered}"
-    return text[:insert_at] + prefix + line + nl + text[insert_at:]
-
-
 def plan_nested_edit(config: ConfigFile, parent: str, key: str, value: str) -> str | None:
     """The new config.yaml text for ``<parent>.<key>: value``, or ``None`` when the
     file already says exactly that.
@@ -602,6 +510,8 @@ def plan_nested_edit(config: ConfigFile, parent: str, key: str, value: str) -> s
     try:
         new_text = edit_nested_text(config.text or "", parent, key, value)
         parsed = yaml.safe_load(new_text) or {}
+    except LayoutError as exc:
+        raise StoreError(f"{config.path}: {exc}; nothing was written. Set {parent}.{key} by hand") from None
     except yaml.YAMLError:
         parsed = None
         new_text = ""
@@ -612,7 +522,7 @@ def plan_nested_edit(config: ConfigFile, parent: str, key: str, value: str) -> s
     if parsed != expected:
         raise StoreError(
             f"{config.path} has a layout this tool cannot edit without risk; nothing was written. "
-            f"Add `{_yaml_key(key)}: {_yaml_scalar(value)}` under `{parent}:` by hand"
+            f"Add `{yaml_key(key)}: {yaml_scalar(value)}` under `{parent}:` by hand"
         )
     return new_text
 

@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 from conftest import run_cli
+from hermes_setup_pools.yaml_edit import edit_nested_text
 from hermes_setup_pools.store import (
     StoreError,
-    edit_nested_text,
     load_config,
     normalize_strategy,
     set_strategy,
@@ -225,3 +225,20 @@ def test_edit_inserts_after_the_last_child_even_without_trailing_newline():
     assert edit_nested_text(text, "credential_pool_strategies", "openrouter", "random") == (
         "credential_pool_strategies:\n  anthropic: random\n  openrouter: random\n"
     )
+
+
+def test_flow_style_root_is_refused_with_a_reason(hermes_home):
+    path = hermes_home / "config.yaml"
+    path.write_text("{model: {provider: openrouter}}\n")
+    with pytest.raises(StoreError, match="top level is not a block mapping"):
+        set_strategy(hermes_home, "openrouter", "random")
+    assert path.read_text() == "{model: {provider: openrouter}}\n"
+
+
+def test_nested_block_value_is_refused_with_a_reason(hermes_home):
+    path = hermes_home / "config.yaml"
+    text = "credential_pool_strategies:\n  openrouter:\n    nested: mapping\n"
+    path.write_text(text)
+    with pytest.raises(StoreError, match="credential_pool_strategies.openrouter is not a plain value"):
+        set_strategy(hermes_home, "openrouter", "random")
+    assert path.read_text() == text
