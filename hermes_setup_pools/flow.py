@@ -198,9 +198,7 @@ def _describe_validation_error(exc, where: str = "", pm=None) -> str:
     # pluggy's own message spans several lines and repeats the function
     # source; say the same thing in one sentence.
     plugin = getattr(exc, "plugin", None)
-    name = (pm.get_name(plugin) if pm is not None and pm.get_name(plugin) else None) or getattr(
-        plugin, "__name__", repr(plugin)
-    )
+    name = (pm.get_name(plugin) if pm is not None else None) or getattr(plugin, "__name__", repr(plugin))
     text = str(exc)
     unknown = re.search(r"unknown hook '([^']+)'", text)
     if unknown:
@@ -223,7 +221,7 @@ def plugin_label(pm, name: str) -> str:
     """How the ``steps`` command names the plugin registered as ``name``."""
     if name.startswith(BUILTIN_PLUGIN):
         return BUILTIN_PLUGIN
-    return name + getattr(pm, "sources", {}).get(name, "")
+    return name + pm.sources.get(name, "")
 
 
 # --------------------------------------------------------------------------

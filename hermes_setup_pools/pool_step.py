@@ -75,7 +75,6 @@ class Plan:
     config: ConfigFile
     additions: list[NewCredential]
     strategy: str | None  # None: leave config.yaml alone
-    notes: list[str] = field(default_factory=list)
 
     @property
     def pool_key(self) -> str:

@@ -32,7 +32,7 @@ from typing import Any, Callable, Iterator
 import yaml
 
 from .errors import SetupError
-from .keys import fingerprint
+from .keys import fingerprint, mask
 from .yaml_edit import LayoutError, edit_nested_text, yaml_key, yaml_scalar
 
 AUTH_FILE = "auth.json"
@@ -383,8 +383,6 @@ def update_pool(
 
 def render_auth(data: dict[str, Any] | None) -> str:
     """auth.json as Hermes writes it, with every secret value masked (for diffs)."""
-    from .keys import mask
-
     def scrub(value: Any, key: str = "") -> Any:
         if isinstance(value, dict):
             return {k: scrub(v, k) for k, v in value.items()}
