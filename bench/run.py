@@ -183,14 +183,14 @@ def bench_imports(root: Path, runs: int, out: list[Figure]) -> dict[str, float]:
     cmds = {
         "pass": [py, "-c", "pass"],
         "yaml_pluggy": [py, "-c", "import yaml, pluggy"],
-        "ours": [py, "-c", "import hermes_setup_pools.cli, hermes_setup_pools.pool_step"],
+        "ours": [py, "-c", "import hermes_setup_pools.cli, hermes_setup_pools.pool.step"],
     }
     times = alternate(cmds, env, runs)
     out.append(Figure("`python -c \"import yaml, pluggy\"`", times["yaml_pluggy"], "s", "the floor a CI call pays"))
     out.append(Figure("import of the non-interactive path (cli + pool step)",
                       [o - p for o, p in zip(times["ours"], times["pass"], strict=True)], "s", "minus `python -c pass`, paired"))
     # Entry-point discovery: scanning the hermes_setup group and loading plugins.
-    code = ("import time; from hermes_setup_pools.flow import build_plugin_manager as b, collect_steps as c, "
+    code = ("import time; from hermes_setup_pools.plugins import build_plugin_manager as b, collect_steps as c, "
             "order_steps as o; t = time.perf_counter(); pm = b(autoload=True); o(c(pm)); print(time.perf_counter() - t)")
     discovery = [float(run_timed([py, "-c", code], env)[1]) for _ in range(runs)]
     out.append(Figure("entry-point discovery + ordering (in-process)", discovery, "s", "`hermes_setup` group"))
@@ -256,7 +256,7 @@ def bench_bulk(root: Path, runs: int, out: list[Figure]) -> list[float]:
             per_key.append(statistics.median(per))
             out.append(Figure(f"bulk: {keys}, time per key beyond the 1-key run", per, "ms",
                               "flat across sizes = linear growth"))
-    return [medians[10000]] + per_key
+    return [medians[10000], *per_key]
 
 
 def bench_vs_hermes(root: Path, runs: int, out: list[Figure], keys: int) -> float | None:
@@ -307,7 +307,7 @@ def bench_help(root: Path, runs: int, out: list[Figure]) -> None:
     out.append(Figure("`hermes setup-pools --help`", times["pools"], "s",
                       "Hermes loads its plugins for any non-built-in command"))
     out.append(Figure("… difference, paired", [p - s for p, s in zip(times["pools"], times["setup"], strict=True)], "s"))
-    code = ("import time; t = time.perf_counter(); import hermes_setup_pools.hermes_plugin as p\n"
+    code = ("import time; t = time.perf_counter(); import hermes_setup_pools.hermes.plugin as p\n"
             "class Ctx:\n    def register_cli_command(self, **kw): self.kw = kw\n"
             "p.register(Ctx()); print(time.perf_counter() - t)")
     own = [float(run_timed([sys.executable, "-c", code], env)[1]) for _ in range(runs)]

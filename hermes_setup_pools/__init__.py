@@ -1,17 +1,20 @@
 """hermes-setup-pools: a credential-pool step for the Hermes Agent setup wizard.
 
-Plugin authors need two names::
+Plugin authors need::
 
-    from hermes_setup_pools import hookimpl, Step
+    from hermes_setup_pools import Step, hookimpl
 
-Both are loaded lazily: this module imports only the standard library, because
-the startup hook (``hermes_setup_pools_autohook.pth``) imports it in every Python
-process that runs ``... setup ...`` and must stay cheap there.
+The public names are loaded lazily (PEP 562): this module imports only the
+standard library, because the start-up hook imports the package in every
+Python process whose command line contains ``setup``. Type checkers see the
+real classes through the ``TYPE_CHECKING`` imports below.
 """
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.2.0"
 
 #: The pluggy project name, the entry-point group third-party packages use
 #: (``[project.entry-points.hermes_setup]``) and the prefix of every hook name.
@@ -20,17 +23,27 @@ NAME = "hermes_setup"
 #: The entry-point name of our Hermes plugin (``hermes plugins enable setup-pools``).
 HERMES_PLUGIN_NAME = "setup-pools"
 
-__all__ = ["NAME", "HERMES_PLUGIN_NAME", "Context", "Step", "hookimpl", "__version__"]
+if TYPE_CHECKING:
+    from .errors import Cancelled, SetupError, UsageError
+    from .hookspecs import hookimpl
+    from .steps import ANCHOR_STEP_ID, Context, Step, StepError
+
+__all__ = [
+    "ANCHOR_STEP_ID", "HERMES_PLUGIN_NAME", "NAME", "Cancelled", "Context", "SetupError", "Step",
+    "StepError", "UsageError", "__version__", "hookimpl",
+]
+
+_LAZY = {
+    "hookimpl": "hookspecs",
+    "Step": "steps", "Context": "steps", "StepError": "steps", "ANCHOR_STEP_ID": "steps",
+    "SetupError": "errors", "UsageError": "errors", "Cancelled": "errors",
+}
 
 
-def __getattr__(name: str):
-    # PEP 562 lazy attributes: pluggy and the flow module load on first use.
-    if name == "hookimpl":
-        from .hookspecs import hookimpl
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
 
-        return hookimpl
-    if name in ("Step", "Context"):
-        from . import flow
-
-        return getattr(flow, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f".{module}", __name__), name)

@@ -2,9 +2,9 @@
 
 A plugin is any object (usually a module) with functions marked by
 :data:`hookimpl`. Third-party packages are found through the entry-point group
-``hermes_setup``; the host also registers its built-in steps through the very
-same hook. Every hook name starts with ``hermes_setup_`` so that a misspelt
-hook is reported by ``PluginManager.check_pending()`` instead of being ignored.
+``hermes_setup``; the host registers its built-in steps through the very same
+hook. Every hook name starts with ``hermes_setup_`` so that a misspelt hook is
+reported by ``PluginManager.check_pending()`` instead of being ignored.
 
 The contract is documented, with a complete example plugin, in
 ``docs/hooks.md``; a test keeps that page and this module in step.
@@ -12,14 +12,10 @@ The contract is documented, with a complete example plugin, in
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
-
 import pluggy
 
 from . import NAME
-
-if TYPE_CHECKING:  # pragma: no cover - typing only
-    from .flow import Step
+from .steps import Register
 
 #: Marks a hook specification (used only by this module).
 hookspec = pluggy.HookspecMarker(NAME)
@@ -29,16 +25,16 @@ hookimpl = pluggy.HookimplMarker(NAME)
 
 
 @hookspec
-def hermes_setup_register_steps(register: Callable[["Step"], None]) -> None:
+def hermes_setup_register_steps(register: Register) -> None:
     """Register the setup steps this plugin adds to the flow.
 
     Call ``register(step)`` once for each :class:`hermes_setup_pools.Step`.
-    The host checks every step as it is registered (a ``Step`` instance, a
-    non-empty id that no other plugin uses, a callable ``run``) and records
-    which plugin registered it, so errors can name the plugin.
+    The host checks every step as it is registered (a ``Step`` instance, an id
+    no other plugin uses) and records which plugin registered it, so errors
+    can name the plugin.
 
     :param register: the host's callback; takes one ``Step`` and returns
-        nothing. Raises ``hermes_setup_pools.flow.StepError`` for a step it
+        nothing. Raises :class:`hermes_setup_pools.StepError` for a step it
         refuses (a duplicate id names both plugins).
 
     Return value: ignored; register steps through the callback.

@@ -8,11 +8,13 @@ answers in tests (:class:`ScriptedPrompter`). Ctrl-C and Ctrl-D become
 
 from __future__ import annotations
 
-from typing import Any, Callable, Protocol, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
 
 from .errors import Cancelled
 
-Validator = Callable[[str], "str | None"]  # returns the reason an answer is refused
+#: Checks an answer; returns the reason it is refused, or ``None`` to accept it.
+Validator = Callable[[str], "str | None"]
 
 
 class Prompter(Protocol):
@@ -20,15 +22,19 @@ class Prompter(Protocol):
 
     def password(self, message: str, validate: Validator | None = None) -> str:
         """Masked input (the answer is never echoed)."""
+        ...
 
     def text(self, message: str, default: str = "", validate: Validator | None = None) -> str:
         """One line of text, ``default`` prefilled."""
+        ...
 
     def select(self, message: str, choices: Sequence[tuple[str, str]], default: str) -> str:
         """One of ``choices`` (value, title); ``default`` is highlighted first."""
+        ...
 
     def confirm(self, message: str, default: bool) -> bool:
         """Yes or no."""
+        ...
 
 
 class QuestionaryPrompter:
@@ -39,12 +45,12 @@ class QuestionaryPrompter:
         self._kwargs = prompt_kwargs
 
     @staticmethod
-    def _validator(validate: Validator | None):
+    def _validator(validate: Validator | None) -> Callable[[str], str | bool] | None:
         if validate is None:
             return None
         return lambda answer: validate(answer) or True
 
-    def _ask(self, question) -> Any:
+    def _ask(self, question: Any) -> Any:
         try:
             return question.unsafe_ask()
         except (KeyboardInterrupt, EOFError):
@@ -53,20 +59,20 @@ class QuestionaryPrompter:
     def password(self, message: str, validate: Validator | None = None) -> str:
         import questionary
 
-        return self._ask(questionary.password(message, validate=self._validator(validate), **self._kwargs))
+        return str(self._ask(questionary.password(message, validate=self._validator(validate), **self._kwargs)))
 
     def text(self, message: str, default: str = "", validate: Validator | None = None) -> str:
         import questionary
 
-        return self._ask(
+        return str(self._ask(
             questionary.text(message, default=default, validate=self._validator(validate), **self._kwargs)
-        )
+        ))
 
     def select(self, message: str, choices: Sequence[tuple[str, str]], default: str) -> str:
         import questionary
 
         options = [questionary.Choice(title=title, value=value) for value, title in choices]
-        return self._ask(
+        return str(self._ask(
             questionary.select(
                 message,
                 choices=options,
@@ -74,12 +80,12 @@ class QuestionaryPrompter:
                 instruction="(↑/↓ then Enter)",
                 **self._kwargs,
             )
-        )
+        ))
 
     def confirm(self, message: str, default: bool) -> bool:
         import questionary
 
-        return self._ask(questionary.confirm(message, default=default, **self._kwargs))
+        return bool(self._ask(questionary.confirm(message, default=default, **self._kwargs)))
 
 
 #: An answer that makes :class:`ScriptedPrompter` behave as if Ctrl-C was pressed.
@@ -115,7 +121,7 @@ class ScriptedPrompter:
                 answer = default
             reason = validate(answer) if validate else None
             if not reason:
-                return answer
+                return str(answer)
             self.refusals.append(reason)
 
     def password(self, message: str, validate: Validator | None = None) -> str:

@@ -33,7 +33,7 @@ def _explain(_args=None) -> None:
 def register(ctx) -> None:
     """Hand over to the package's Hermes plugin, or register a command that explains the fix."""
     try:
-        from hermes_setup_pools.hermes_plugin import register as package_register
+        from hermes_setup_pools.hermes.plugin import register as package_register
     except ImportError:
         _explain()
         ctx.register_cli_command(

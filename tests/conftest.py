@@ -9,23 +9,20 @@ from pathlib import Path
 
 import pytest
 
-from hermes_setup_pools.providers import _TABLE
+pytest.register_assert_rewrite("hermes_setup_pools.testing")
+
+from hermes_setup_pools.testing import SCRUBBED_VARIABLES, isolate_environment  # noqa: E402
+
+pytest_plugins = ["hermes_setup_pools.testing"]
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-
-# Variables that would leak a real key, switch Hermes into another branch, or
-# point at another home.
-_SCRUB = {var for p in _TABLE.values() for var in p.env_vars} | {
-    "HERMES_HOME", "HERMES_SAFE_MODE", "HERMES_INFERENCE_PROVIDER", "OPENAI_BASE_URL",
-    "HERMES_SETUP_DISABLE_PLUGINS", "HERMES_SETUP_PLUGINS_AUTOLOAD", "HERMES_SETUP_POOLS_AUTOHOOK",
-    "PYTHONPATH",
-}
+sys.path.insert(0, str(Path(__file__).parent))  # tests import helpers.py
 
 
 def clean_env(home: Path, hermes_home: Path, **extra: str) -> dict[str, str]:
     """An environment for child processes: temp HOME/HERMES_HOME, venv bin first."""
-    env = {k: v for k, v in os.environ.items() if k not in _SCRUB and not k.startswith("PYTEST_")}
+    env = {k: v for k, v in os.environ.items() if k not in SCRUBBED_VARIABLES and not k.startswith("PYTEST_")}
     env.update(
         HOME=str(home),
         HERMES_HOME=str(hermes_home),
@@ -38,27 +35,28 @@ def clean_env(home: Path, hermes_home: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that drives real Hermes must say so with ``@pytest.mark.hermes``,
+    so the version matrix (``-m hermes``) runs every one of them."""
+    unmarked = [item.nodeid for item in items if "hermes" in getattr(item, "fixturenames", ())
+                and item.get_closest_marker("hermes") is None]
+    if unmarked:
+        raise pytest.UsageError("tests use the real hermes without @pytest.mark.hermes: " + ", ".join(unmarked))
+
+
 @pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point HOME and HERMES_HOME at temp dirs and drop provider env vars."""
-    home = tmp_path / "home"
-    hermes_home = tmp_path / "hermes"
-    home.mkdir()
-    hermes_home.mkdir()
-    for var in _SCRUB:
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("HERMES_HOME", str(hermes_home))
-    return hermes_home
+    return isolate_environment(monkeypatch, tmp_path)
 
 
 @pytest.fixture
-def hermes_home(isolated) -> Path:
+def hermes_home(isolated: Path) -> Path:
     return isolated
 
 
 @pytest.fixture
-def env(tmp_path, hermes_home) -> dict[str, str]:
+def env(tmp_path: Path, hermes_home: Path) -> dict[str, str]:
     """Environment for subprocesses of this test."""
     return clean_env(tmp_path / "home", hermes_home)
 
@@ -78,7 +76,7 @@ def run_cli(args, env, *, input: str | None = None, timeout: float = 60) -> subp
 
 @pytest.fixture
 def hermes(env) -> Path:
-    """The real ``hermes`` program (hermes-agent 0.19.0, from the test extra).
+    """The real ``hermes`` program (hermes-agent, from the test extra).
 
     Missing Hermes is a failure, not a skip: these tests are the proof that
     real Hermes reads what we write.

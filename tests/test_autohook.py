@@ -12,15 +12,19 @@ from pathlib import Path
 
 import pytest
 
+from hermes_setup_pools import ANCHOR_STEP_ID, Step, StepError
+from hermes_setup_pools.hermes import autohook, settings
+from hermes_setup_pools.hermes import wizard_wrapper as seam
+from hermes_setup_pools.plugins import RegisteredStep
+
 from conftest import ROOT, run_hermes
-from hermes_setup_pools import autohook, seam
-from hermes_setup_pools.flow import RegisteredStep, Step
 
 PTH = ROOT / "hooks" / "hermes_setup_pools_autohook.pth"
+OURS = ["hermes_setup_pools", "hermes_setup_pools.hermes", "hermes_setup_pools.hermes.autohook"]
 
 PROBE = textwrap.dedent("""
     import sys, json
-    from hermes_setup_pools import autohook
+    from hermes_setup_pools.hermes import autohook
     print(json.dumps({
         "armed": autohook._FINDER in sys.meta_path,
         "ours": sorted(m for m in sys.modules if m.startswith("hermes_setup_pools")),
@@ -49,13 +53,13 @@ def test_without_setup_on_the_command_line_nothing_is_armed_or_imported(env):
     # The probe itself imports autohook to look; before that, the .pth must
     # not have imported anything of ours.
     out = probe(env, "chat", "-q", "hello")
-    assert out == {"armed": False, "ours": ["hermes_setup_pools", "hermes_setup_pools.autohook"], "heavy": []}
+    assert out == {"armed": False, "ours": OURS, "heavy": []}
 
 
 def test_with_setup_the_hook_is_armed_using_only_the_standard_library(env):
     out = probe(env, "setup", "model")
     assert out["armed"] is True
-    assert out["ours"] == ["hermes_setup_pools", "hermes_setup_pools.autohook"]
+    assert out["ours"] == OURS
     assert out["heavy"] == []
 
 
@@ -73,6 +77,7 @@ def test_a_broken_package_never_breaks_python_start_up(env, tmp_path):
     assert result.stdout == "alive\n" and result.stderr == ""
 
 
+@pytest.mark.hermes
 def test_hook_installs_the_wrapper_when_hermes_main_is_imported(env, hermes_home, hermes):
     run_hermes(["plugins", "enable", "setup-pools", "--no-allow-tool-override"], env)
     code = "import hermes_cli.main as m; print(hasattr(m.select_provider_and_model, '__hermes_setup_pools_original__'))"
@@ -87,7 +92,7 @@ def test_hook_installs_the_wrapper_when_hermes_main_is_imported(env, hermes_home
 
 def test_hook_failure_is_one_line_and_not_raised(capsys, monkeypatch, hermes_home):
     (hermes_home / "config.yaml").write_text("plugins:\n  enabled: [setup-pools]\n")
-    monkeypatch.setattr(seam, "current_hermes_home", lambda: hermes_home)
+    monkeypatch.setattr(settings, "current_hermes_home", lambda: hermes_home)
     autohook._after_import(types.SimpleNamespace())  # a "hermes_cli.main" without the seam
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "startup hook not installed" in err and "select_provider_and_model" in err
@@ -95,13 +100,13 @@ def test_hook_failure_is_one_line_and_not_raised(capsys, monkeypatch, hermes_hom
 
 def test_plugin_enabled_reads_plugins_enabled_and_disabled(hermes_home):
     path = hermes_home / "config.yaml"
-    assert seam.plugin_enabled(hermes_home) is False
+    assert settings.plugin_enabled(hermes_home) is False
     path.write_text("plugins:\n  enabled: [other, setup-pools]\n")
-    assert seam.plugin_enabled(hermes_home) is True
+    assert settings.plugin_enabled(hermes_home) is True
     path.write_text("plugins:\n  enabled: [setup-pools]\n  disabled: [setup-pools]\n")
-    assert seam.plugin_enabled(hermes_home) is False
+    assert settings.plugin_enabled(hermes_home) is False
     path.write_text("plugins: [unclosed\n")
-    assert seam.plugin_enabled(hermes_home) is False
+    assert settings.plugin_enabled(hermes_home) is False
 
 
 # -- the wrapper ------------------------------------------------------------------------
@@ -126,7 +131,8 @@ def recorded_steps(monkeypatch):
         return RegisteredStep(Step(name, name.title(), run), "test")
 
     def around(before=(), after=()):
-        monkeypatch.setattr(seam, "_steps_around_anchor", lambda: (list(before), list(after)))
+        anchor = RegisteredStep(Step(ANCHOR_STEP_ID, "Anchor", lambda ctx: None), "test")
+        monkeypatch.setattr(seam, "_load_steps", lambda: [*before, anchor, *after])
 
     return calls, step, around
 
@@ -166,12 +172,10 @@ def test_a_failing_step_is_reported_in_one_line_and_the_wizard_goes_on(recorded_
 
 
 def test_bad_plugin_set_up_still_runs_hermes_picker(monkeypatch, capsys):
-    from hermes_setup_pools.flow import StepError
-
     def broken():
         raise StepError("step 'x' (from 'y') has after='nope', but no step has the id 'nope'")
 
-    monkeypatch.setattr(seam, "_steps_around_anchor", broken)
+    monkeypatch.setattr(seam, "_load_steps", broken)
     assert call_as("hermes_cli.setup", "setup_model_provider", seam.make_wrapper(lambda: "ok")) == "ok"
     assert "'nope'" in capsys.readouterr().err
 
@@ -197,6 +201,7 @@ def copy_hooks(hermes_home: Path, name: str) -> Path:
     return target
 
 
+@pytest.mark.hermes
 def test_directory_plugin_hands_over_to_the_package(hermes, env, hermes_home):
     copy_hooks(hermes_home, "setup-pools-git")
     enabled = run_hermes(["plugins", "enable", "setup-pools-git", "--no-allow-tool-override"], env)
@@ -205,6 +210,7 @@ def test_directory_plugin_hands_over_to_the_package(hermes, env, hermes_home):
     assert result.returncode == 0 and "credential-pool step" in result.stdout
 
 
+@pytest.mark.hermes
 def test_directory_plugin_without_the_package_prints_the_pip_command(hermes, env, hermes_home):
     copy_hooks(hermes_home, "setup-pools-git")
     run_hermes(["plugins", "enable", "setup-pools-git", "--no-allow-tool-override"], env)
@@ -217,6 +223,7 @@ def test_directory_plugin_without_the_package_prints_the_pip_command(hermes, env
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.hermes
 def test_hermes_plugins_install_from_git_with_enable(hermes, env, hermes_home, tmp_path):
     repo = tmp_path / "repo"
     shutil.copytree(ROOT / "hooks", repo / "hooks")

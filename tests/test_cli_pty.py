@@ -10,11 +10,7 @@ import pytest
 import yaml
 
 from conftest import BIN, run_cli
-
-ENV_KEY = "sk-or-v1-" + "e" * 52 + "9999"
-KEY_1 = "sk-or-v1-" + "1" * 52 + "1111"
-KEY_2 = "sk-or-v1-" + "2" * 52 + "2222"
-DOWN, ENTER, CTRL_C = "\x1b[B", "\r", "\x03"
+from helpers import CTRL_C, DOWN, ENTER, ENV_KEY, KEY_1, KEY_2
 
 
 @pytest.fixture

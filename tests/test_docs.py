@@ -8,8 +8,10 @@ import re
 import subprocess
 import sys
 
-from conftest import ROOT, run_cli
 from hermes_setup_pools import NAME, hookspecs
+
+from conftest import ROOT, run_cli
+from helpers import pip_install_source
 
 HOOKS_DOC = ROOT / "docs" / "hooks.md"
 
@@ -46,38 +48,25 @@ def test_every_hook_spec_is_exercised_by_a_test():
 
 def test_the_example_plugin_in_the_docs_installs_and_runs_after_the_pool(tmp_path, env):
     doc = HOOKS_DOC.read_text()
-    src = tmp_path / "hermes-pool-reminder"
-    src.mkdir()
-    (src / "pyproject.toml").write_text(
-        code_block_after(doc, "`pyproject.toml`:", "toml").replace('dependencies = ["hermes-setup-pools"]\n', "")
-    )
-    (src / "hermes_pool_reminder.py").write_text(code_block_after(doc, "`hermes_pool_reminder.py`:", "python"))
-    site = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site), str(src)],
-                   check=True, capture_output=True, timeout=300)
+    files = {
+        "pyproject.toml": code_block_after(doc, "`pyproject.toml`:", "toml").replace(
+            'dependencies = ["hermes-setup-pools"]\n', ""
+        ),
+        "hermes_pool_reminder.py": code_block_after(doc, "`hermes_pool_reminder.py`:", "python"),
+    }
+    site = pip_install_source(files, tmp_path / "site", tmp_path / "hermes-pool-reminder")
     env["PYTHONPATH"] = str(site)
     result = run_cli(["steps"], env)
     assert result.returncode == 0, result.stderr
     expected = code_block_after(doc, "Install it next to", "console").splitlines()[1:]
     assert result.stdout.splitlines() == expected
 
-    # and its step really runs after the pool step, seeing its result
-    sys.path.insert(0, str(site))
-    try:
-        import hermes_pool_reminder
-        from hermes_setup_pools.flow import Context, build_plugin_manager, ordered_steps
-
-        pm = build_plugin_manager(autoload=False)
-        pm.register(hermes_pool_reminder, name="pool-reminder")
-        steps = ordered_steps(pm)
-        assert [s.id for s in steps][-1] == "pool_reminder"
-        import io
-        import types
-
-        out = io.StringIO()
-        ctx = Context(tmp_path, out=out, results={"credential_pool": types.SimpleNamespace(pool_key="openrouter")})
-        assert steps[-1].step.run(ctx) == "openrouter"
-        assert "hermes auth list openrouter" in out.getvalue()
-    finally:
-        sys.path.remove(str(site))
-        sys.modules.pop("hermes_pool_reminder", None)
+    # and the docs' own tests for it pass with the shipped pytest plugin
+    project = tmp_path / "author-tests"
+    project.mkdir()
+    (project / "conftest.py").write_text(code_block_after(doc, "`conftest.py`:", "python"))
+    (project / "test_pool_reminder.py").write_text(code_block_after(doc, "`test_pool_reminder.py`:", "python"))
+    tested = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(project)],
+                            capture_output=True, text=True, env=env, cwd=project, timeout=120)
+    assert tested.returncode == 0, tested.stdout + tested.stderr
+    assert "2 passed" in tested.stdout

@@ -4,26 +4,13 @@ dist-info directories on PYTHONPATH for the failure cases."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
 from conftest import run_cli
-
-
-def make_dist(site: Path, name: str, module_source: str, ep_name: str | None = None) -> None:
-    """Write ``<name>.py`` and its ``<name>-1.0.dist-info`` with a hermes_setup entry point."""
-    site.mkdir(parents=True, exist_ok=True)
-    (site / f"{name}.py").write_text(textwrap.dedent(module_source))
-    info = site / f"{name}-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text(f"[hermes_setup]\n{ep_name or name} = {name}\n")
-    (info / "RECORD").write_text("")
-
+from helpers import make_dist, pip_install_source
 
 STEP_PLUGIN = """
 from hermes_setup_pools import Step, hookimpl
@@ -44,10 +31,7 @@ def steps_lines(result) -> list[list[str]]:
 @pytest.fixture(scope="module")
 def pip_installed_plugin(tmp_path_factory) -> Path:
     """A real distribution built and installed by pip into a target directory."""
-    src = tmp_path_factory.mktemp("src")
-    target = tmp_path_factory.mktemp("site")
-    (src / "after_pools_demo.py").write_text(textwrap.dedent(STEP_PLUGIN.format(after=("credential_pool",))))
-    (src / "pyproject.toml").write_text(textwrap.dedent("""
+    pyproject = textwrap.dedent("""
         [build-system]
         requires = ["hatchling"]
         build-backend = "hatchling.build"
@@ -61,12 +45,10 @@ def pip_installed_plugin(tmp_path_factory) -> Path:
 
         [tool.hatch.build.targets.wheel]
         include = ["after_pools_demo.py"]
-    """))
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(src)],
-        check=True, capture_output=True, text=True, timeout=300,
-    )
-    return target
+    """)
+    files = {"after_pools_demo.py": textwrap.dedent(STEP_PLUGIN.format(after=("credential_pool",))),
+             "pyproject.toml": pyproject}
+    return pip_install_source(files, tmp_path_factory.mktemp("site"), tmp_path_factory.mktemp("src"))
 
 
 def test_pip_installed_plugin_step_is_listed_after_credential_pool(pip_installed_plugin, env):

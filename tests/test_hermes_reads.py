@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import yaml
 
 from conftest import run_cli, run_hermes
+from helpers import ENV_KEY
 
-ENV_KEY = "sk-or-v1-" + "e" * 52 + "9999"
+pytestmark = pytest.mark.hermes  # every test here drives the real hermes program
+
 ANT_ENV = "sk-ant-api03-" + "a" * 60
 CUSTOM_CFG = "tg-" + "c" * 40
 CUSTOM_MODEL = "tg-" + "m" * 40

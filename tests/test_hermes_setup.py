@@ -13,10 +13,11 @@ import pytest
 import yaml
 
 from conftest import run_hermes
-from hermes_driver import CTRL_C, DOWN, ENTER, keep_openrouter, pick_leave_unchanged, plain, provider_menu, start_hermes
+from helpers import CTRL_C, DOWN, ENTER, ENV_KEY, plain
+from helpers import KEY_1 as NEW_KEY
+from hermes_driver import keep_openrouter, pick_leave_unchanged, provider_menu, start_hermes
 
-ENV_KEY = "sk-or-v1-" + "e" * 52 + "9999"
-NEW_KEY = "sk-or-v1-" + "1" * 52 + "1111"
+pytestmark = pytest.mark.hermes  # every test here drives the real hermes program
 
 
 @pytest.fixture
@@ -235,10 +236,9 @@ def test_hermes_model_and_fallback_never_show_the_step(first_run, args):
 
 
 def test_standalone_flow_uses_hermes_own_picker_when_hermes_is_installed(first_run, hermes_home):
-    from conftest import BIN
-    from hermes_driver import Terminal
+    from helpers import start_cli
 
-    term = Terminal(str(BIN / "hermes-setup-pools"), [], first_run)
+    term = start_cli([], first_run)
     keep_openrouter(term)
     add_key_and_round_robin(term)
     assert term.finish() == 0
@@ -251,7 +251,7 @@ def test_standalone_flow_uses_hermes_own_picker_when_hermes_is_installed(first_r
 
 def test_the_seam_is_where_this_package_expects_it():
     """Fails loudly, naming the Hermes version, if Hermes moves the seam."""
-    from hermes_setup_pools.seam import check_seam
+    from hermes_setup_pools.hermes.wizard_wrapper import check_seam
 
     check_seam()
 
@@ -259,7 +259,7 @@ def test_the_seam_is_where_this_package_expects_it():
 def test_a_moved_seam_is_reported_with_the_hermes_version():
     import types
 
-    from hermes_setup_pools.seam import SeamError, check_seam, hermes_version
+    from hermes_setup_pools.hermes.wizard_wrapper import SeamError, check_seam, hermes_version
 
     def setup_model_provider(config):  # imports nothing at call time
         return config

@@ -9,15 +9,14 @@ from prompt_toolkit.application import create_app_session
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from hermes_setup_pools import pool_step
-from hermes_setup_pools.errors import Cancelled
-from hermes_setup_pools.flow import Context
+from hermes_setup_pools import Cancelled, Context
+from hermes_setup_pools.pool.step import run as run_pool_step
 from hermes_setup_pools.prompts import QuestionaryPrompter
-from hermes_setup_pools.store import load_auth
+from hermes_setup_pools.store.auth import load_auth
 
-DOWN, UP, ENTER, CTRL_C, CTRL_D, CTRL_U = "\x1b[B", "\x1b[A", "\r", "\x03", "\x04", "\x15"
-KEY_1 = "sk-or-v1-" + "1" * 52 + "1111"
-KEY_2 = "sk-or-v1-" + "2" * 52 + "2222"
+from helpers import CTRL_C, CTRL_D, DOWN, ENTER, KEY_1, KEY_2, UP
+
+CTRL_U = "\x15"
 
 
 @pytest.fixture
@@ -90,7 +89,7 @@ def test_the_whole_step_with_real_key_presses(keys, hermes_home):
         + ENTER                  # confirm (default yes)
     )
     out = io.StringIO()
-    pool_step.run(Context(hermes_home, prompter=QuestionaryPrompter(), out=out))
+    run_pool_step(Context(hermes_home, prompter=QuestionaryPrompter(), out=out))
     entries = load_auth(hermes_home)["credential_pool"]["openrouter"]
     assert [(e["label"], e["access_token"]) for e in entries] == [("team", KEY_1), ("api-key-2", KEY_2)]
     assert "round_robin" in (hermes_home / "config.yaml").read_text()

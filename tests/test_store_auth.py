@@ -15,16 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
 from hermes_setup_pools.keys import fingerprint
-from hermes_setup_pools.store import (
-    NewCredential,
-    StoreError,
-    auth_lock,
-    load_auth,
-    merge_credentials,
-    update_pool,
-)
+from hermes_setup_pools.pool.changes import Add, apply_changes
+from hermes_setup_pools.store.auth import auth_path, auth_payload, load_auth, update_pool
+from hermes_setup_pools.store.entries import NewCredential
+from hermes_setup_pools.store.files import StoreError, write_atomic
+from hermes_setup_pools.store.lock import auth_lock
+
+from conftest import run_cli
 
 KEY_A = "sk-or-v1-" + "a" * 56
 KEY_B = "sk-or-v1-" + "b" * 56
@@ -32,7 +30,8 @@ URL = "https://openrouter.ai/api/v1"
 
 
 def add(home: Path, *creds: NewCredential, pool="openrouter", timeout=15.0):
-    return update_pool(home, pool, lambda entries, sup: merge_credentials(entries, list(creds), sup), timeout=timeout)
+    changes = tuple(Add(cred) for cred in creds)
+    return update_pool(home, pool, lambda entries, sup: apply_changes(entries, sup, changes), timeout=timeout)
 
 
 def manual(label, key, url=URL):
@@ -99,7 +98,7 @@ def test_duplicate_key_is_skipped_naming_the_label_not_the_key(hermes_home):
     before = (hermes_home / "auth.json").read_bytes()
     result = add(hermes_home, manual("again", KEY_A))
     assert result.added == []
-    (cred, reason), = result.skipped
+    (_change, reason), = result.skipped
     assert "'team'" in reason and KEY_A not in reason
     assert (hermes_home / "auth.json").read_bytes() == before  # nothing to write, nothing written
 
@@ -119,7 +118,7 @@ def test_repeat_within_one_batch_is_skipped(hermes_home):
 def test_suppressed_source_is_not_reseeded(hermes_home):
     (hermes_home / "auth.json").write_text(json.dumps({"suppressed_sources": {"openrouter": ["env:OPENROUTER_API_KEY"]}}))
     result = add(hermes_home, NewCredential("OPENROUTER_API_KEY", "env:OPENROUTER_API_KEY", KEY_A, URL))
-    assert result.added == [] and "hermes auth remove" in result.skipped[0][1]
+    assert result.added == [] and "was removed from this pool" in result.skipped[0][1]
 
 
 def test_label_taken_meanwhile_gets_a_suffix(hermes_home):
@@ -197,7 +196,6 @@ def test_bad_auth_json_is_left_byte_identical_and_the_cli_says_why(case, hermes_
     assert path.read_bytes() == content
     assert str(path) in result.stderr and problem in result.stderr
     assert "Traceback" not in result.stderr and KEY_A not in result.stderr + result.stdout
-    assert not (hermes_home / "auth.json.corrupt").exists()
     assert (hermes_home / "config.yaml").read_text() == "model:\n  provider: openrouter\n"
 
 
@@ -239,24 +237,6 @@ def lock_holder(hermes_home):
     proc.wait()
 
 
-def _wait_until_open(pid: int, path: Path, timeout: float = 20) -> bool:
-    """True once process ``pid`` has ``path`` open (it is polling the lock)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            fds = os.listdir(f"/proc/{pid}/fd")
-        except FileNotFoundError:
-            return False
-        for fd in fds:
-            try:
-                if os.readlink(f"/proc/{pid}/fd/{fd}") == str(path):
-                    return True
-            except OSError:
-                continue
-        time.sleep(0.02)
-    return False
-
-
 def test_write_waits_for_the_lock_then_succeeds(hermes_home, lock_holder, env):
     (hermes_home / "config.yaml").write_text("model:\n  provider: openrouter\n")
     cli = subprocess.Popen(
@@ -265,9 +245,11 @@ def test_write_waits_for_the_lock_then_succeeds(hermes_home, lock_holder, env):
     )
     cli.stdin.write(KEY_A + "\n")
     cli.stdin.close()
-    assert _wait_until_open(cli.pid, hermes_home / "auth.lock"), "the command never reached the lock"
-    time.sleep(0.3)  # several 50 ms polls later it must still be waiting
-    assert cli.poll() is None, "the write did not wait for the lock"
+    # The summary is printed right before the commit takes the lock.
+    while "About to write" not in cli.stdout.readline():
+        assert cli.poll() is None, cli.stderr.read()
+    with pytest.raises(subprocess.TimeoutExpired):
+        cli.wait(timeout=0.5)  # ten 50 ms polls later it must still be waiting
     assert not (hermes_home / "auth.json").exists()
     lock_holder.stdin.write("release\n")
     lock_holder.stdin.flush()
@@ -299,19 +281,24 @@ def _adder(home: str, index: int, start) -> None:
     add(Path(home), manual(f"worker-{index}", key))
 
 
-def _rewriter(home: str, stop, start) -> None:
-    # Another Hermes-like writer: rewrites an unrelated top-level key under the lock.
-    from hermes_setup_pools.store import _auth_payload, auth_path, write_atomic
-
-    start.wait()
-    n = 0
-    while not stop.is_set():
+def _rewriter(home: str, stop, ready, writes, sizes) -> None:
+    # Another Hermes-like writer: rewrites an unrelated top-level key under the
+    # lock, before, during and after the adders, counting its own writes and
+    # recording how many pool entries each of its reads saw.
+    def rewrite() -> None:
         with auth_lock(Path(home)):
             data = load_auth(Path(home)) or {"version": 1, "providers": {}}
-            n += 1
-            data["other_writer"] = n
-            write_atomic(auth_path(Path(home)), _auth_payload(data), 0o600)
+            writes.value += 1
+            data["other_writer"] = writes.value
+            sizes.append(len((data.get("credential_pool") or {}).get("openrouter", [])))
+            write_atomic(auth_path(Path(home)), auth_payload(data), 0o600)
+
+    rewrite()
+    ready.set()
+    while not stop.is_set():
+        rewrite()
         time.sleep(0.002)  # a real writer does other work between writes
+    rewrite()
 
 
 def _reader(home: str, stop, failures) -> None:
@@ -329,26 +316,30 @@ def _reader(home: str, stop, failures) -> None:
 
 def test_eight_concurrent_writers_and_a_rewriter_lose_nothing(hermes_home):
     ctx = multiprocessing.get_context("fork")
-    start, stop = ctx.Event(), ctx.Event()
-    failures = ctx.Value("i", 0)
-    rewriter = ctx.Process(target=_rewriter, args=(str(hermes_home), stop, start))
+    manager = ctx.Manager()
+    start, stop, ready = ctx.Event(), ctx.Event(), ctx.Event()
+    failures, writes = ctx.Value("i", 0), ctx.Value("i", 0)
+    sizes = manager.list()
+    rewriter = ctx.Process(target=_rewriter, args=(str(hermes_home), stop, ready, writes, sizes))
     reader = ctx.Process(target=_reader, args=(str(hermes_home), stop, failures))
     adders = [ctx.Process(target=_adder, args=(str(hermes_home), i, start)) for i in range(8)]
-    for proc in (rewriter, reader, *adders):
+    rewriter.start()
+    assert ready.wait(timeout=30)
+    for proc in (reader, *adders):
         proc.start()
     start.set()
     for proc in adders:
         proc.join(timeout=60)
         assert proc.exitcode == 0
-    time.sleep(0.2)  # let the rewriter run a few more rounds after the adders
     stop.set()
     rewriter.join(timeout=30)
     reader.join(timeout=30)
     assert rewriter.exitcode == 0 and reader.exitcode == 0
     data = load_auth(hermes_home)
     labels = sorted(e["label"] for e in data["credential_pool"]["openrouter"])
-    assert labels == sorted(f"worker-{i}" for i in range(8))
-    assert data["other_writer"] >= 1
+    assert labels == sorted(f"worker-{i}" for i in range(8))  # no adder's write was lost
+    assert data["other_writer"] == writes.value  # no rewrite was lost either
+    assert sizes[0] == 0 and sizes[-1] == 8  # the rewriter ran before and after the adders
     assert sorted(e["priority"] for e in data["credential_pool"]["openrouter"]) == list(range(8))
     assert failures.value == 0
     assert sorted(p.name for p in hermes_home.iterdir()) == ["auth.json", "auth.lock"]

@@ -8,15 +8,13 @@ import stat
 import pytest
 import yaml
 
+from hermes_setup_pools.pool.strategy import normalize_strategy, strategy_state
+from hermes_setup_pools.pool.strategy import write_strategy as set_strategy
+from hermes_setup_pools.store.config import load_config
+from hermes_setup_pools.store.files import StoreError
+from hermes_setup_pools.store.yaml_edit import edit_nested_text
+
 from conftest import run_cli
-from hermes_setup_pools.yaml_edit import edit_nested_text
-from hermes_setup_pools.store import (
-    StoreError,
-    load_config,
-    normalize_strategy,
-    set_strategy,
-    strategy_state,
-)
 
 COMMENTED = """\
 # Hermes configuration — edited by hand, please keep my notes
@@ -142,7 +140,7 @@ def test_result_is_verified_by_reparsing(mocker, hermes_home):
     # file must not be written.
     path = hermes_home / "config.yaml"
     path.write_text("a: 1\n")
-    mocker.patch("hermes_setup_pools.store.edit_nested_text", return_value="a: 2\ncredential_pool_strategies: {openrouter: random}\n")
+    mocker.patch("hermes_setup_pools.store.config.edit_nested_text", return_value="a: 2\ncredential_pool_strategies: {openrouter: random}\n")
     with pytest.raises(StoreError, match="cannot edit without risk"):
         set_strategy(hermes_home, "openrouter", "random")
     assert path.read_text() == "a: 1\n"
@@ -196,14 +194,19 @@ def test_config_refused_late_leaves_auth_untouched(hermes_home, env, mocker):
     assert not (hermes_home / "auth.json").exists()
 
 
-def test_unknown_existing_value_is_reported_as_hermes_falls_back():
-    state = strategy_state({"credential_pool_strategies": {"openrouter": "fastest"}}, "openrouter")
+def strategy_in_file(home, value):
+    (home / "config.yaml").write_text(f"credential_pool_strategies:\n  openrouter: {value!r}\n")
+    return strategy_state(load_config(home), "openrouter")
+
+
+def test_unknown_existing_value_is_reported_as_hermes_falls_back(hermes_home):
+    state = strategy_in_file(hermes_home, "fastest")
     assert state.unknown and state.effective == "fill_first"
     assert "silently uses fill_first" in state.describe("openrouter")
 
 
-def test_case_variants_are_read_like_hermes_reads_them():
-    state = strategy_state({"credential_pool_strategies": {"openrouter": " Round_Robin "}}, "openrouter")
+def test_case_variants_are_read_like_hermes_reads_them(hermes_home):
+    state = strategy_in_file(hermes_home, " Round_Robin ")
     assert not state.unknown and state.effective == "round_robin"
 
 
@@ -213,9 +216,9 @@ def test_only_canonical_names_are_written(given, canonical):
 
 
 def test_unknown_strategy_name_is_a_usage_error():
-    from hermes_setup_pools.errors import SetupError
+    from hermes_setup_pools import UsageError
 
-    with pytest.raises(SetupError) as err:
+    with pytest.raises(UsageError) as err:
         normalize_strategy("fastest")
     assert err.value.exit_code == 2 and "fill_first" in str(err.value)
 

@@ -2,7 +2,7 @@
 
 ``register(ctx)`` adds one command, ``hermes setup-pools [section] [flags]``:
 it takes exactly what ``hermes setup`` takes, installs the wrapper around
-Hermes' provider/model picker (see :mod:`hermes_setup_pools.seam`) and runs
+Hermes' provider/model picker (see :mod:`hermes_setup_pools.hermes.wizard_wrapper`) and runs
 Hermes' real setup wizard, so every step registered after
 ``select_provider_and_model`` runs right after the model is chosen. It
 registers nothing else: no tools, no hooks, no change to other commands.
@@ -13,8 +13,9 @@ Enable it with ``hermes plugins enable setup-pools --no-allow-tool-override``.
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
-from . import HERMES_PLUGIN_NAME
+from .. import HERMES_PLUGIN_NAME
 
 HELP = "Hermes setup wizard with the credential-pool step (several API keys per provider)"
 DESCRIPTION = (
@@ -28,7 +29,7 @@ DESCRIPTION = (
 _SECTIONS = ["model", "tts", "terminal", "gateway", "tools", "agent"]
 
 
-def register(ctx) -> None:
+def register(ctx: Any) -> None:
     """Hermes plugin entry point: add the ``hermes setup-pools`` command."""
     ctx.register_cli_command(
         name=HERMES_PLUGIN_NAME,
@@ -66,7 +67,7 @@ def run_setup(args: argparse.Namespace) -> None:
     """Install the wrapper, then run Hermes' real setup wizard with ``args``."""
     import sys
 
-    from .seam import SeamError, install
+    from .wizard_wrapper import SeamError, install
 
     try:
         install()

@@ -1,4 +1,4 @@
-"""Find the credentials that already exist for a pool.
+"""What exists for one pool, read from disk once: a :class:`PoolState`.
 
 Three places, as Hermes 0.19 seeds them: the pool's entries in auth.json; the
 provider's API-key env vars, from the process environment and
@@ -14,54 +14,41 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .keys import fingerprint, mask
-from .providers import PoolTarget, auth_type_for, custom_pool_key
-from .store import ENV_FILE, NewCredential, entry_fingerprint, pool_entries, suppressed_sources
+from ..keys import fingerprint, mask
+from ..providers import PoolTarget, auth_type_for, custom_pool_key
+from ..store.auth import pool_entries, suppressed_sources
+from ..store.config import ConfigFile
+from ..store.dotenv import read_dotenv
+from ..store.entries import NewCredential, entry_fingerprint
+from .strategy import StrategyState, strategy_state
 
 
-def read_dotenv(home: Path) -> dict[str, str]:
-    """``$HERMES_HOME/.env`` as Hermes reads it (``KEY=VALUE``, optional
-    ``export``, single or double quotes); empty when the file is missing."""
-    path = Path(home) / ENV_FILE
-    try:
-        text = path.read_text(encoding="utf-8-sig", errors="replace")
-    except (FileNotFoundError, IsADirectoryError, PermissionError):
-        return {}
-    values: dict[str, str] = {}
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        if line.startswith("export "):
-            line = line[7:]
-        name, _, value = line.partition("=")
-        values[name.strip()] = _unquote(value.strip())
-    return values
+@dataclass(frozen=True)
+class PoolState:
+    """One pool as it is on disk, plus the keys found for it elsewhere.
 
-
-def _unquote(value: str) -> str:
-    if len(value) >= 2 and value[0] == value[-1] == '"':
-        return re.sub(r'\\(["\\])', r"\1", value[1:-1])
-    if len(value) >= 2 and value[0] == value[-1] == "'":
-        return value[1:-1]
-    return value
-
-
-@dataclass
-class Discovery:
-    """What exists for one pool.
-
-    ``entries``: the pool in auth.json now; ``found``: keys outside the pool
-    (env vars, config) as reference credentials; ``known``: every secret we saw,
-    by fingerprint, so existing reference entries can be shown masked.
+    ``entries``: the pool in auth.json; ``found``: keys outside the pool (env
+    vars, config) as reference credentials; ``where``: source → where it was
+    found; ``known``: fingerprint → secret for every key we saw, so reference
+    entries can be shown masked.
     """
 
+    home: Path
     target: PoolTarget
-    entries: list[Any]
-    found: list[NewCredential]
-    suppressed: set[str]
+    auth: dict[str, Any] | None
+    config: ConfigFile
+    entries: tuple[Any, ...]
+    suppressed: tuple[str, ...]
+    found: tuple[NewCredential, ...]
+    strategy: StrategyState
+    where: dict[str, str] = field(default_factory=dict)
     known: dict[str, str] = field(default_factory=dict)
-    where: dict[str, str] = field(default_factory=dict)  # source -> "environment" / ".env" / "config.yaml"
+
+    @property
+    def pool_key(self) -> str:
+        """The pool key (always set: a target without one never gets a state)."""
+        assert self.target.pool_key is not None
+        return self.target.pool_key
 
     def new_references(self) -> list[NewCredential]:
         """Found credentials the pool lacks (by fingerprint and by source), not suppressed."""
@@ -73,7 +60,7 @@ class Discovery:
         ]
 
     def masked(self, entry: dict[str, Any]) -> str:
-        """The key of an existing entry, masked; ``—`` when we never saw the secret."""
+        """The key of an existing entry, masked; ``(not stored)`` when we never saw the secret."""
         token = entry.get("access_token")
         if isinstance(token, str) and token:
             return mask(token)
@@ -99,7 +86,7 @@ def _expand(value: str, dotenv: dict[str, str]) -> str:
     return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", repl, value).strip()
 
 
-def discover(home: Path, target: PoolTarget, config: dict[str, Any], auth: dict[str, Any] | None) -> Discovery:
+def discover(home: Path, target: PoolTarget, config: ConfigFile, auth: dict[str, Any] | None) -> PoolState:
     """Collect the pool's entries and every key found for ``target`` elsewhere."""
     assert target.pool_key is not None
     dotenv = read_dotenv(home)
@@ -117,7 +104,7 @@ def discover(home: Path, target: PoolTarget, config: dict[str, Any], auth: dict[
         if api_key:
             found.append(NewCredential(name, f"config:{name}", api_key, base_url))
             where[f"config:{name}"] = "config.yaml custom_providers"
-        model = config.get("model") if isinstance(config.get("model"), dict) else {}
+        model = config.mapping("model")
         model_key = next(
             (_expand(v, dotenv) for k in ("api_key", "api") if isinstance(v := model.get(k), str) and v.strip()),
             "",
@@ -125,11 +112,20 @@ def discover(home: Path, target: PoolTarget, config: dict[str, Any], auth: dict[
         if (
             str(model.get("provider") or "").strip().lower() == "custom"
             and model_key
-            and custom_pool_key(config, model.get("base_url")) == target.pool_key
+            and custom_pool_key(config.data, model.get("base_url")) == target.pool_key
         ):
             url = str(model.get("base_url") or "").strip().rstrip("/")
             found.append(NewCredential("model_config", "model_config", model_key, url))
             where["model_config"] = "config.yaml model.api_key"
-    entries = pool_entries(auth, target.pool_key)
-    known = {fingerprint(c.secret): c.secret for c in found}
-    return Discovery(target, entries, found, suppressed_sources(auth, target.pool_key), known, where)
+    return PoolState(
+        home=Path(home),
+        target=target,
+        auth=auth,
+        config=config,
+        entries=tuple(pool_entries(auth, target.pool_key)),
+        suppressed=tuple(suppressed_sources(auth, target.pool_key)),
+        found=tuple(found),
+        strategy=strategy_state(config, target.pool_key),
+        where=where,
+        known={fingerprint(c.secret): c.secret for c in found},
+    )

@@ -11,8 +11,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import SetupError, UsageError
-from .keys import key_problem, label_problem, looks_like_secret
+from ..errors import SetupError, UsageError
+from ..keys import key_problem, label_problem, looks_like_secret
 
 
 @dataclass(frozen=True)
@@ -70,5 +70,5 @@ def parse_key_lines(text: str, source: str = "key file") -> list[KeyLine]:
 
 def _is_command(line: str) -> bool:
     # "export OPENROUTER_API_KEY=sk-…" would otherwise parse as label "export".
-    first = line.split()[0].lower()
-    return first in {"export", "set", "setx", "hermes", "curl", "echo", "$"} or "=" in line.split()[0]
+    first = line.split(maxsplit=1)[0].lower()
+    return first in {"export", "set", "setx", "hermes", "curl", "echo", "$"} or "=" in line.split(maxsplit=1)[0]

@@ -6,7 +6,7 @@ ships ``hermes_setup_pools_autohook.pth`` (source: ``hooks/``), which Python
 runs at start-up. For a command line containing ``setup`` it calls
 :func:`arm`, which adds an import hook; everything else pays only that
 membership test. When ``hermes_cli.main`` is then imported, the hook installs
-the wrapper from :mod:`hermes_setup_pools.seam` if, and only if:
+the wrapper from :mod:`hermes_setup_pools.hermes.wizard_wrapper` if, and only if:
 
 * ``HERMES_SETUP_POOLS_AUTOHOOK`` is not ``0`` (the off switch);
 * ``HERMES_SAFE_MODE`` is not set;
@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import os
 import sys
+from types import ModuleType
+from typing import Any
 
 TARGET = "hermes_cli.main"
 OFF_SWITCH = "HERMES_SETUP_POOLS_AUTOHOOK"
@@ -41,7 +43,7 @@ class _HermesMainFinder:
     the module has executed. The spec, loader type and module stay Hermes' own.
     """
 
-    def find_spec(self, fullname, path=None, target=None):
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
         if fullname != TARGET:
             return None
         disarm()  # one shot; also keeps the lookup below from recursing
@@ -59,7 +61,7 @@ class _HermesMainFinder:
         if exec_module is None:
             return spec
 
-        def exec_and_hook(module):
+        def exec_and_hook(module: ModuleType) -> None:
             exec_module(module)
             _after_import(module)
 
@@ -91,9 +93,10 @@ def disarm() -> None:
         pass
 
 
-def _after_import(module) -> None:
+def _after_import(module: ModuleType) -> None:
     try:
-        from .seam import current_hermes_home, install, plugin_enabled, safe_mode
+        from .settings import current_hermes_home, plugin_enabled, safe_mode
+        from .wizard_wrapper import install
 
         if switched_off() or safe_mode() or not plugin_enabled(current_hermes_home()):
             return

@@ -44,7 +44,7 @@ def _line_end(text: str, index: int) -> int:
     return len(text) if end < 0 else end + 1
 
 
-def _mapping_value(node: yaml.MappingNode, key: str):
+def _mapping_value(node: yaml.MappingNode, key: str) -> tuple[yaml.Node, yaml.Node] | None:
     """The (key node, value node) of the last pair whose key is ``key``; PyYAML
     keeps the last of duplicate keys, so must we."""
     found = None

@@ -1,10 +1,11 @@
-"""The anchor step, ``select_provider_and_model``: choose the provider and model.
+"""The provider/model step, ``select_provider_and_model``: the anchor every
+other step orders itself around.
 
 When Hermes is installed this is Hermes' own picker
 (``hermes_cli.main.select_provider_and_model``), the same one ``hermes setup``
-runs. Without Hermes it is a small built-in picker that writes ``model.provider``
-and ``model.default`` to config.yaml, so people can prepare a Hermes home
-before Hermes is installed.
+runs. Without Hermes it is a small built-in picker that writes
+``model.provider`` and ``model.default`` to config.yaml, so people can prepare
+a Hermes home before Hermes is installed.
 """
 
 from __future__ import annotations
@@ -12,15 +13,15 @@ from __future__ import annotations
 import importlib.util
 import os
 
-from .errors import Cancelled, SetupError
-from .flow import ANCHOR_STEP_ID, Context, Step
+from .errors import Cancelled, SetupError, UsageError
 from .hookspecs import hookimpl
 from .providers import CUSTOM_PREFIX, custom_pool_key, custom_providers, normalize_custom_name, poolable_ids
-from .store import load_config, plan_nested_edit, write_config
+from .steps import ANCHOR_STEP_ID, Context, Register, Step
+from .store.config import load_config, set_config_value
 
 
 @hookimpl
-def hermes_setup_register_steps(register):
+def hermes_setup_register_steps(register: Register) -> None:
     """Register the anchor step every other step orders itself around."""
     register(Step(id=ANCHOR_STEP_ID, title="Provider and model", run=run))
 
@@ -33,7 +34,7 @@ def hermes_available() -> bool:
 def run(ctx: Context) -> str:
     """Run Hermes' picker when Hermes is installed, else the built-in one."""
     if not ctx.interactive:
-        raise SetupError("choosing a provider and model needs a terminal; use `pool --non-interactive` instead", exit_code=2)
+        raise UsageError("choosing a provider and model needs a terminal; use `pool --non-interactive` instead")
     if hermes_available():
         return _run_hermes_picker(ctx)
     return _run_builtin_picker(ctx)
@@ -43,7 +44,7 @@ def _run_hermes_picker(ctx: Context) -> str:
     # Hermes reads HERMES_HOME when its modules are imported and when it
     # resolves paths, so it must be set before the import.
     os.environ["HERMES_HOME"] = str(ctx.hermes_home)
-    from hermes_cli.main import select_provider_and_model  # noqa: PLC0415 - optional dependency
+    from hermes_cli.main import select_provider_and_model
 
     try:
         select_provider_and_model()
@@ -57,8 +58,9 @@ def _run_hermes_picker(ctx: Context) -> str:
 
 
 def _run_builtin_picker(ctx: Context) -> str:
+    prompter = ctx.ask()
     config = load_config(ctx.hermes_home)
-    model = config.data.get("model") if isinstance(config.data.get("model"), dict) else {}
+    model = config.mapping("model")
     current = str(model.get("provider") or "openrouter")
     customs = {CUSTOM_PREFIX + normalize_custom_name(e["name"]): e for e in custom_providers(config.data)}
     if current == "custom":
@@ -68,18 +70,15 @@ def _run_builtin_picker(ctx: Context) -> str:
     if current not in {value for value, _ in choices}:
         choices.insert(0, (current, f"{current} (current)"))
     ctx.echo("Hermes is not installed here; using the built-in provider picker.")
-    provider = ctx.prompter.select("Which provider will Hermes use?", choices, default=current)
+    provider = prompter.select("Which provider will Hermes use?", choices, default=current)
     default_model = str(model.get("default") or "") if provider == current else ""
-    chosen_model = ctx.prompter.text("Default model (Enter to leave unset):", default=default_model).strip()
+    chosen_model = prompter.text("Default model (Enter to leave unset):", default=default_model).strip()
     values = [("provider", provider)]
     if provider in customs:
         values = [("provider", "custom"), ("base_url", str(customs[provider].get("base_url") or ""))]
     if chosen_model:
         values.append(("default", chosen_model))
     for key, value in values:
-        config = load_config(ctx.hermes_home)  # re-read before each write
-        new_text = plan_nested_edit(config, "model", key, value)
-        if new_text is not None:
-            write_config(config, new_text)
+        set_config_value(ctx.hermes_home, "model", key, value)  # re-reads before each write
     ctx.echo(f"Provider set to {provider}" + (f", model {chosen_model}" if chosen_model else "") + ".")
     return "builtin"

@@ -1,23 +1,21 @@
-"""The hook contract and the runner: collecting, ordering and running steps."""
+"""The plugin manager: built-in plugins, collecting steps and ordering them."""
 
 from __future__ import annotations
 
-import types
-
 import pytest
 
-from hermes_setup_pools import Context, Step, hookimpl
-from hermes_setup_pools.flow import (
-    ANCHOR_STEP_ID,
-    POOL_STEP_ID,
+from hermes_setup_pools import ANCHOR_STEP_ID, Step, StepError
+from hermes_setup_pools.plugins import (
+    DEFAULT_PLUGINS,
     RegisteredStep,
-    StepError,
     build_plugin_manager,
     collect_steps,
     order_steps,
     ordered_steps,
-    run_steps,
 )
+from hermes_setup_pools.pool.step import POOL_STEP_ID
+
+from helpers import make_plugin, plugin_module
 
 
 def noop(ctx):
@@ -92,66 +90,36 @@ def test_step_rejects_bad_ids(bad_id):
         Step(bad_id, "t", noop)
 
 
-def test_step_rejects_non_callable_run():
+def test_step_rejects_non_callable_run_and_empty_title():
     with pytest.raises(StepError, match="callable"):
         Step("x", "X", "not callable")
+    with pytest.raises(StepError, match="title"):
+        Step("x", "  ", noop)
 
 
 # -- plugins ---------------------------------------------------------------
 
 
-def plugin_module(hook, name="fixture_plugin"):
-    """A module whose hermes_setup_register_steps is ``hook`` (marked as a hookimpl)."""
-    module = types.ModuleType(name)
-    module.hermes_setup_register_steps = hookimpl(hook)
-    return module
-
-
-def make_plugin(*steps, name="fixture_plugin"):
-    def hermes_setup_register_steps(register):
-        for step in steps:
-            register(step)
-
-    return plugin_module(hermes_setup_register_steps, name)
-
-
 @pytest.fixture
 def pm():
-    manager = build_plugin_manager(autoload=False)
-    yield manager
+    return build_plugin_manager(autoload=False)
 
 
-@pytest.fixture
-def plugin_after_pool(pm):
-    plugin = make_plugin(Step("after_pools", "After pools", noop, after=(POOL_STEP_ID,)))
-    pm.register(plugin, name="fixture-plugin")
-    yield plugin
-    pm.unregister(plugin)
-
-
-def test_builtin_steps_come_through_the_same_hook(pm):
-    steps = collect_steps(pm)
-    assert {s.id for s in steps} == {ANCHOR_STEP_ID, POOL_STEP_ID}
+def test_builtin_steps_are_ordinary_plugins_listed_by_dotted_name(pm):
     impls = pm.hook.hermes_setup_register_steps.get_hookimpls()
-    assert len(impls) == 2  # the anchor and the pool step, each an ordinary plugin
+    assert [impl.plugin.__name__ for impl in impls] == list(DEFAULT_PLUGINS)
+    assert {s.id for s in collect_steps(pm)} == {ANCHOR_STEP_ID, POOL_STEP_ID}
 
 
 def test_anchor_comes_before_the_pool_step(pm):
     assert ids(order_steps(collect_steps(pm))) == [ANCHOR_STEP_ID, POOL_STEP_ID]
 
 
-def test_fixture_plugin_is_ordered_and_then_removed(pm, plugin_after_pool):
+def test_a_plugin_step_after_the_pool_is_ordered_last_and_names_its_plugin(pm):
+    pm.register(make_plugin(Step("after_pools", "After pools", noop, after=(POOL_STEP_ID,))), name="fixture-plugin")
     steps = ordered_steps(pm)
     assert ids(steps) == [ANCHOR_STEP_ID, POOL_STEP_ID, "after_pools"]
     assert steps[-1].plugin == "fixture-plugin"
-
-
-def test_fixture_plugin_is_gone_after_unregister(pm):
-    plugin = make_plugin(Step("temp", "Temp", noop))
-    pm.register(plugin, name="temp")
-    assert "temp" in ids(collect_steps(pm))
-    pm.unregister(plugin)
-    assert "temp" not in ids(collect_steps(pm))
 
 
 def test_duplicate_ids_name_both_plugins(pm):
@@ -187,41 +155,10 @@ def test_a_plugin_that_raises_while_registering_is_named(pm):
         collect_steps(pm)
 
 
-def test_wrong_signature_is_refused_by_pluggy_at_registration(pm):
-    # The one-line message users see is checked end to end in
-    # test_entry_points.py::test_plugin_with_a_wrong_hook_signature_gives_a_clear_error.
-    import pluggy
-
-    def hermes_setup_register_steps(register, extra):
-        pass
-
-    with pytest.raises(pluggy.PluginValidationError):
-        pm.register(plugin_module(hermes_setup_register_steps), name="wrongsig")
-
-
-def test_run_steps_runs_in_order_and_records_results(tmp_path):
-    seen = []
-
-    def record(name):
-        def run(ctx):
-            seen.append(name)
-            return name.upper()
-
-        return run
-
-    steps = order_steps([
-        RegisteredStep(Step("b", "B", record("b"), after=("a",)), "p"),
-        RegisteredStep(Step("a", "A", record("a")), "p"),
-    ])
-    ctx = run_steps(steps, Context(tmp_path))
-    assert seen == ["a", "b"]
-    assert ctx.results == {"a": "A", "b": "B"}
-
-
-def test_context_exposes_hermes_home_as_a_path(tmp_path):
-    ctx = Context(tmp_path)
-    assert ctx.hermes_home == tmp_path
-    assert ctx.option("missing", 5) == 5
+def test_unknown_after_from_a_plugin_names_the_plugin(pm):
+    pm.register(make_plugin(Step("x", "X", noop, after=("nope",))), name="lost-plugin")
+    with pytest.raises(StepError, match="'x' \\(from 'lost-plugin'\\) has after='nope'"):
+        ordered_steps(pm)
 
 
 def test_disable_env_blocks_entry_point_plugins(monkeypatch, mocker):

@@ -1,0 +1,76 @@
+"""Answers from a person at a terminal: keys at a masked prompt, a label each,
+then the strategy. Every question goes through the context's prompter."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..keys import key_problem, label_problem, mask
+from ..prompts import Prompter
+from .discovery import PoolState
+from .plan import Answers, PoolIndex
+from .strategy import STRATEGIES, STRATEGY_HELP
+
+
+def key_prefix_note(state: PoolState, key: str) -> str | None:
+    """A warning when ``key`` lacks the provider's usual prefix (``sk-or-`` …)."""
+    provider = state.target.provider
+    prefixes = provider.key_prefixes if provider else ()
+    if prefixes and not key.startswith(prefixes):
+        return f"{state.pool_key} keys usually start with {' or '.join(prefixes)}"
+    return None
+
+
+def ask_for_keys(prompter: Prompter, state: PoolState, echo: Callable[[str], None]) -> PoolIndex:
+    """Ask for keys until the user presses Enter on an empty prompt."""
+    pool = PoolIndex(state)
+
+    def check_key(answer: str) -> str | None:
+        if not answer.strip():
+            return None  # Enter on an empty prompt finishes
+        problem = key_problem(answer)
+        if problem:
+            return problem
+        owner = pool.owner(answer)
+        return f"that key is already in the pool as {owner!r}" if owner else None
+
+    def check_label(answer: str) -> str | None:
+        label = answer.strip()
+        if not label:
+            return None  # Enter takes the default
+        if pool.label_used(label):
+            return f"the label {label!r} is already used in this pool"
+        return label_problem(label)
+
+    while True:
+        noun = "another API key" if pool.count else "an API key"
+        key = prompter.password(f"Add {noun} for {state.pool_key} (Enter to finish):", validate=check_key).strip()
+        if not key:
+            return pool
+        note = key_prefix_note(state, key)
+        if note and not prompter.confirm(f"{note}; this one does not. Add it anyway?", default=False):
+            continue
+        default = pool.default_label()
+        label = prompter.text(f"Label for this key (Enter for {default}):", validate=check_label).strip() or default
+        pool.add(label, key)
+        echo(f"  + {label} ({mask(key)})")
+
+
+def ask_strategy(prompter: Prompter, state: PoolState, total: int) -> str | None:
+    """Ask how to rotate when the pool will hold two or more keys; ``None``
+    when there is nothing to write."""
+    if total < 2:
+        return None
+    choices = [(name, f"{name:<12} {STRATEGY_HELP[name]}") for name in STRATEGIES]
+    current = state.strategy
+    chosen = prompter.select(f"How should Hermes rotate between these {total} keys?", choices, default=current.effective)
+    # Enter on Hermes' own default, with nothing set, is not a change worth a write.
+    return None if chosen == current.effective and current.raw is None else chosen
+
+
+def gather(prompter: Prompter, state: PoolState, echo: Callable[[str], None], strategy: str | None) -> Answers:
+    """All the interactive answers; a ``strategy`` given as a flag is not asked."""
+    pool = ask_for_keys(prompter, state, echo)
+    if strategy is None:
+        strategy = ask_strategy(prompter, state, pool.count)
+    return Answers(tuple(pool.changes), strategy)

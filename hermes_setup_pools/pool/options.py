@@ -1,0 +1,26 @@
+"""The credential-pool step's options: what the ``pool`` command's flags say.
+
+A typed value, passed to the step by the host that has them; inside the setup
+flow (no flags) every option has its interactive default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PoolOptions:
+    """Options of one run of the credential-pool step.
+
+    ``provider``: the pool to work on (default: ``model.provider`` in
+    config.yaml). ``strategy``: a canonical strategy to write. ``key_file``:
+    where non-interactive keys come from (a path or ``-``). ``yes``: write
+    without asking. ``dry_run``: show the diff, write nothing.
+    """
+
+    provider: str | None = None
+    strategy: str | None = None
+    key_file: str | None = None
+    yes: bool = False
+    dry_run: bool = False

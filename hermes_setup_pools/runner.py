@@ -1,0 +1,59 @@
+"""The one step runner, used by the ``hermes-setup-pools`` command and by the
+wrapper inside Hermes' setup wizard; what happens when a step fails is a
+parameter, not a second runner.
+
+* ``on_error="raise"`` (the CLI): the first failure ends the run; the CLI turns
+  it into one line and an exit status.
+* ``on_error="report"`` (inside ``hermes setup``): a failing or cancelled step
+  is reported in one line and the next step runs, because Hermes would swallow
+  the error with a vague message and the wizard must carry on.
+
+Exceptions that derive from ``BaseException`` only (``SystemExit``,
+``GeneratorExit`` and the control-flow exceptions newer Hermes wizards use to
+go back or cancel) always pass through untouched.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+from typing import Literal
+
+from .errors import Cancelled, SetupError
+from .keys import redact
+from .plugins import RegisteredStep
+from .steps import Context
+
+OnError = Literal["raise", "report"]
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def run_steps(
+    steps: Iterable[RegisteredStep],
+    context: Context,
+    *,
+    on_error: OnError = "raise",
+    say: Callable[[str], None] = _say,
+) -> Context:
+    """Run ``steps`` in order, storing each result in ``context.results``.
+
+    With ``on_error="report"``, a step that is cancelled or fails is reported
+    through ``say`` (one line, secrets redacted) and the run goes on; its
+    result is not stored.
+    """
+    for reg in steps:
+        if on_error == "raise":
+            context.results[reg.id] = reg.step.run(context)
+            continue
+        try:
+            context.results[reg.id] = reg.step.run(context)
+        except (Cancelled, KeyboardInterrupt, EOFError):
+            say(f"{reg.step.title}: cancelled; nothing was changed by this step.")
+        except SetupError as exc:
+            say(f"hermes-setup-pools: {reg.id}: {redact(str(exc))}")
+        except Exception as exc:  # a plugin's bug must not take the wizard down silently
+            say(f"hermes-setup-pools: step {reg.id!r} failed: {type(exc).__name__}: {redact(str(exc))}")
+    return context

@@ -1,0 +1,127 @@
+"""auth.json: read and check it, and read-modify-write one pool the way Hermes does.
+
+Every read-modify-write holds Hermes' lock (:mod:`.lock`) and re-reads the
+file once the lock is held; only ``credential_pool.<pool key>``,
+``suppressed_sources.<pool key>`` and ``updated_at`` change, and only when
+the edit changed something. A file that cannot be read, parsed or has the
+wrong shape is never written.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from .files import StoreError, read_bytes, write_atomic
+from .lock import LOCK_TIMEOUT, auth_lock
+
+AUTH_FILE = "auth.json"
+AUTH_STORE_VERSION = 1
+
+
+def auth_path(home: Path) -> Path:
+    """``$HERMES_HOME/auth.json``."""
+    return Path(home) / AUTH_FILE
+
+
+def load_auth(home: Path, pool_key: str | None = None) -> dict[str, Any] | None:
+    """Parse auth.json and check its shape; ``None`` when the file does not exist.
+
+    Raises :class:`StoreError` for an unreadable, empty or unparseable file, a
+    top level that is not an object, a ``credential_pool`` that is not an
+    object, or (when ``pool_key`` is given) that pool not being a list.
+    """
+    path = auth_path(home)
+    raw = read_bytes(path)
+    if raw is None:
+        return None
+    fix = "restore it or move it aside, then retry"
+    if not raw.strip():
+        raise StoreError(f"{path} is empty, which Hermes treats as corrupt; {fix}")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise StoreError(f"{path} is not UTF-8 text; {fix}") from None
+    except json.JSONDecodeError as exc:
+        raise StoreError(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); {fix}") from None
+    if not isinstance(data, dict):
+        raise StoreError(f"{path} holds a JSON {type(data).__name__}, expected an object")
+    for section in ("credential_pool", "suppressed_sources"):
+        value = data.get(section)
+        if value is not None and not isinstance(value, dict):
+            raise StoreError(f"{path}: {section} is a {type(value).__name__}, expected an object")
+    if pool_key is not None:
+        pool = (data.get("credential_pool") or {}).get(pool_key)
+        if pool is not None and not isinstance(pool, list):
+            raise StoreError(f"{path}: credential_pool.{pool_key} is a {type(pool).__name__}, expected a list")
+        hidden = (data.get("suppressed_sources") or {}).get(pool_key)
+        if hidden is not None and not isinstance(hidden, list):
+            raise StoreError(f"{path}: suppressed_sources.{pool_key} is a {type(hidden).__name__}, expected a list")
+    return data
+
+
+def pool_entries(data: dict[str, Any] | None, pool_key: str) -> list[Any]:
+    """The entries of one pool (a new list), empty when absent."""
+    if not data:
+        return []
+    pool = (data.get("credential_pool") or {}).get(pool_key)
+    return list(pool) if isinstance(pool, list) else []
+
+
+def suppressed_sources(data: dict[str, Any] | None, pool_key: str) -> list[str]:
+    """Sources the user removed (``hermes auth remove``); Hermes never re-seeds them."""
+    if not data or not isinstance(data.get("suppressed_sources"), dict):
+        return []
+    value = data["suppressed_sources"].get(pool_key)
+    return [str(item) for item in value] if isinstance(value, list) else []
+
+
+def auth_payload(data: dict[str, Any]) -> bytes:
+    """auth.json's bytes exactly as Hermes writes them (indent 2, trailing newline)."""
+    return (json.dumps(data, indent=2) + "\n").encode("utf-8")
+
+
+class PoolEdit(Protocol):
+    """What an edit of one pool produced: the new entries and suppressed
+    sources, and whether anything changed (nothing is written otherwise)."""
+
+    @property
+    def entries(self) -> list[Any]: ...
+
+    @property
+    def suppressed(self) -> list[str]: ...
+
+    @property
+    def changed(self) -> bool: ...
+
+
+E = TypeVar("E", bound=PoolEdit)
+
+
+def update_pool(
+    home: Path, pool_key: str, edit: Callable[[list[Any], list[str]], E], *, timeout: float = LOCK_TIMEOUT
+) -> E:
+    """Read-modify-write one pool under Hermes' lock.
+
+    ``edit(entries, suppressed)`` gets the pool as it is on disk *now* (read
+    after the lock is taken) and returns a :class:`PoolEdit`. The file is
+    written only when ``changed``; every other key, pool and entry stays exactly
+    as it was, and ``updated_at`` is refreshed.
+    """
+    with auth_lock(home, timeout=timeout):
+        data = load_auth(home, pool_key)
+        if data is None:
+            data = {"version": AUTH_STORE_VERSION, "providers": {}}
+        before = suppressed_sources(data, pool_key)
+        result = edit(pool_entries(data, pool_key), before)
+        if not result.changed:
+            return result
+        data.setdefault("credential_pool", {})[pool_key] = result.entries
+        if result.suppressed != before:
+            data.setdefault("suppressed_sources", {})[pool_key] = result.suppressed
+        data["updated_at"] = datetime.now(UTC).isoformat()
+        write_atomic(auth_path(home), auth_payload(data), 0o600)
+        return result

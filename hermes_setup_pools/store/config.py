@@ -1,0 +1,125 @@
+"""config.yaml: read and check it, and change one nested value in place.
+
+Only the characters of the value change (see :mod:`.yaml_edit`); the new text
+is parsed back and must equal the old data with exactly that one value
+changed, or nothing is written. Comments, key order and quoting are the user's.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .files import StoreError, read_bytes, write_atomic
+from .yaml_edit import LayoutError, edit_nested_text, yaml_key, yaml_scalar
+
+CONFIG_FILE = "config.yaml"
+
+
+def config_path(home: Path) -> Path:
+    """``$HERMES_HOME/config.yaml``."""
+    return Path(home) / CONFIG_FILE
+
+
+@dataclass(frozen=True)
+class ConfigFile:
+    """config.yaml as read: its text (``None`` when missing), parsed data, mode."""
+
+    path: Path
+    text: str | None
+    data: dict[str, Any]
+    mode: int | None
+
+    def mapping(self, key: str) -> dict[str, Any]:
+        """The top-level mapping ``key`` (empty when unset); :class:`StoreError`
+        when it holds something else."""
+        value = self.data.get(key)
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise StoreError(f"{self.path}: {key} is a {type(value).__name__}, expected a mapping")
+        return value
+
+
+def _yaml_problem(path: Path, exc: yaml.YAMLError) -> StoreError:
+    # str(exc) quotes the offending lines, which may hold an api_key: use only
+    # the position and the parser's description of the problem.
+    mark = getattr(exc, "problem_mark", None)
+    where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+    problem = getattr(exc, "problem", None) or type(exc).__name__
+    return StoreError(f"{path} is not valid YAML{where}: {problem}; fix it and retry")
+
+
+def load_config(home: Path) -> ConfigFile:
+    """Read and check config.yaml. A missing or comment-only file reads as ``{}``.
+
+    Raises :class:`StoreError` for an unreadable file, invalid YAML, or a root
+    that is not a mapping.
+    """
+    path = config_path(home)
+    raw = read_bytes(path)
+    if raw is None:
+        return ConfigFile(path, None, {}, None)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise StoreError(f"{path} is not UTF-8 text") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise _yaml_problem(path, exc) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise StoreError(f"{path}: the top level is a {type(data).__name__}, expected a mapping")
+    mode = os.stat(path).st_mode & 0o7777
+    return ConfigFile(path, text, data, mode)
+
+
+def plan_nested_edit(config: ConfigFile, parent: str, key: str, value: str) -> str | None:
+    """The new config.yaml text for ``<parent>.<key>: value``, or ``None`` when
+    the file already says exactly that.
+
+    Raises :class:`StoreError` (and nothing may be written) unless the new text
+    parses to exactly the old data with that one value changed.
+    """
+    current = config.mapping(parent)
+    if current.get(key) == value and key in current:
+        return None
+    by_hand = f"Add `{yaml_key(key)}: {yaml_scalar(value)}` under `{parent}:` by hand"
+    try:
+        new_text = edit_nested_text(config.text or "", parent, key, value)
+        parsed = yaml.safe_load(new_text) or {}
+    except LayoutError as exc:
+        raise StoreError(f"{config.path}: {exc}; nothing was written. {by_hand}") from None
+    except yaml.YAMLError:
+        parsed = None
+    expected = copy.deepcopy(config.data)
+    if not isinstance(expected.get(parent), dict):
+        expected[parent] = {}
+    expected[parent][key] = value
+    if parsed != expected:
+        raise StoreError(f"{config.path} has a layout this tool cannot edit without risk; nothing was written. {by_hand}")
+    return new_text
+
+
+def write_config(config: ConfigFile, new_text: str) -> None:
+    """Atomically replace config.yaml with ``new_text``, keeping its mode (0600 when new)."""
+    mode = config.mode if config.mode is not None else 0o600
+    write_atomic(config.path, new_text.encode("utf-8"), mode)
+
+
+def set_config_value(home: Path, parent: str, key: str, value: str) -> bool:
+    """Set ``<parent>.<key>`` in config.yaml, re-reading the file immediately
+    before writing (never a stale snapshot). Returns whether it was written."""
+    config = load_config(home)
+    new_text = plan_nested_edit(config, parent, key, value)
+    if new_text is None:
+        return False
+    write_config(config, new_text)
+    return True
