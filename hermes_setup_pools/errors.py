@@ -23,9 +23,29 @@ class Cancelled(Exception):
     """The user stopped the run at a prompt (Ctrl-C, Ctrl-D) or a signal ended it.
 
     ``exit_code`` is 130 for Ctrl-C/Ctrl-D, 128 + the signal number otherwise
-    (143 for SIGTERM, 129 for SIGHUP).
+    (143 for SIGTERM, 129 for SIGHUP). ``nothing_written`` is set by a step that
+    knows it wrote nothing; ``written`` lists what earlier steps did write, so
+    the message the user reads is true.
     """
 
-    def __init__(self, exit_code: int = 130) -> None:
+    def __init__(self, exit_code: int = 130, *, nothing_written: bool = False, written: tuple[str, ...] = ()) -> None:
         super().__init__(exit_code)
         self.exit_code = exit_code
+        self.nothing_written = nothing_written
+        self.written = written
+
+    def describe(self) -> str:
+        """One honest line about what the cancelled run left behind."""
+        if self.written:
+            return f"Cancelled. Already written: {'; '.join(self.written)}. Nothing else was changed."
+        return "Cancelled: nothing was changed." if self.nothing_written else "Cancelled."
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP arrived (raised by the CLI's handler). A KeyboardInterrupt,
+    so that prompt_toolkit and asyncio unwind exactly as for Ctrl-C and restore
+    the terminal."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum

@@ -1,4 +1,5 @@
-"""API keys: fingerprints, masking, and the checks that refuse bad pastes.
+"""API keys and labels: fingerprints, masking, the checks that refuse bad
+pastes, and redaction of anything key-shaped in messages.
 
 Nothing in this module ever returns or raises with a whole key in it: error
 messages describe the problem, and :func:`mask` keeps four characters at most.
@@ -8,6 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+
+#: Longest key accepted (real keys are well under 300 characters).
+MAX_KEY_LENGTH = 4096
+#: Shortest key accepted; anything shorter is a typo or a placeholder.
+MIN_KEY_LENGTH = 8
+MAX_LABEL_LENGTH = 64
 
 #: Values people paste when they mean "no key" or copy a template verbatim.
 PLACEHOLDERS = frozenset(
@@ -27,12 +34,17 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _SPACE = re.compile(r"\s")
 _ENV_ASSIGNMENT = re.compile(r"^(export\s+)?[A-Za-z_][A-Za-z0-9_]*=")
 _COMMANDS = ("hermes ", "export ", "set ", "curl ", "echo ", "$ ", "setx ", "bearer ", "authorization:")
-# Prefixes long or distinctive enough that a second occurrence inside one key
-# means two keys were pasted together, not chance.
-_KEY_PREFIXES = (
+#: Prefixes long or distinctive enough that a second occurrence inside one key
+#: means two keys were pasted together, and that mark a token as a key.
+KEY_PREFIXES = (
     "sk-or-v1-", "sk-ant-api", "sk-ant-oat", "sk-proj-", "github_pat_", "ghp_",
     "gho_", "hf_", "AIza", "xai-", "nvapi-",
 )
+# Characters that look like nothing (or like a space) on a terminal.
+_INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e\u200b\u200c\u200d\u2060\ufeff\u00ad\u034f")
+# The characters of a key; ":" "/" "@" split URLs and paths into pieces, so a
+# key inside ``https://user:KEY@host`` is still found.
+_KEYISH = re.compile(r"[A-Za-z0-9_\-.=+]+")
 
 
 def fingerprint(secret: str) -> str:
@@ -55,15 +67,18 @@ def mask(secret: str | None) -> str:
 def key_problem(raw: str) -> str | None:
     """Return why ``raw`` cannot be an API key, or ``None`` when it can.
 
-    The reason never quotes the key. Refused: empty input, whitespace or
-    control characters inside, non-ASCII characters (usually a copy-paste
-    artifact), surrounding quotes, shell commands and ``VAR=value`` lines,
-    two keys pasted together, masked copies (``***``, ``…``) and placeholders.
+    The reason never quotes the key. Refused: empty input, more than 4096
+    characters, whitespace or control characters inside, non-ASCII characters
+    (usually a copy-paste artifact), surrounding quotes, shell commands and
+    ``VAR=value`` lines, two keys pasted together, masked copies (``***``,
+    ``…``), placeholders and anything too short to be a key.
     """
     key = raw.strip()
     if not key:
         return "the key is empty"
-    if _CONTROL.search(key):
+    if len(key) > MAX_KEY_LENGTH:
+        return f"the key is longer than {MAX_KEY_LENGTH} characters; paste one key, nothing around it"
+    if _CONTROL.search(key) or "\u2028" in key or "\u2029" in key:
         return "the key contains control characters (a stray escape sequence or a copied newline?)"
     lowered = key.lower()
     if lowered.startswith(_COMMANDS) or _ENV_ASSIGNMENT.match(key):
@@ -78,45 +93,83 @@ def key_problem(raw: str) -> str | None:
         return "the key contains non-ASCII characters (often a copy-paste artifact such as a smart quote)"
     if key[0] in "\"'`" or key[-1] in "\"'`":
         return "the key is wrapped in quotes; paste it without them"
-    if lowered in PLACEHOLDERS or key.strip("<>[]{}").lower() in PLACEHOLDERS:
+    if (
+        lowered in PLACEHOLDERS
+        or key.strip("<>[]{}").lower() in PLACEHOLDERS
+        or (key.startswith("<") and key.endswith(">"))
+        or len(set(key)) == 1
+    ):
         return "that is a placeholder, not a real key"
-    if key.startswith("<") and key.endswith(">"):
-        return "that is a placeholder, not a real key"
-    if len(set(key)) == 1:
-        return "that is a placeholder, not a real key"
-    for prefix in _KEY_PREFIXES:
+    if len(key) < MIN_KEY_LENGTH:
+        return f"that is too short to be an API key (under {MIN_KEY_LENGTH} characters)"
+    for prefix in KEY_PREFIXES:
         if key.startswith(prefix) and key.find(prefix, 16) > 0:
             return "that looks like two keys pasted together; add them one at a time"
     return None
 
 
-def label_problem(label: str) -> str | None:
-    """Return why ``label`` (already trimmed) cannot be used, or ``None``."""
+def clean_label(raw: str, key_prefixes: tuple[str, ...] = ()) -> tuple[str, str | None]:
+    """The label as it will be stored (trimmed, NFC-normalised) and why it cannot
+    be used (``None`` when it can).
+
+    Refused: control, format and bidi characters, line or paragraph separators,
+    invisible or blank-looking characters (U+3164, U+2800, …), more than 64
+    characters, and anything that looks like a key (it would be shown in the
+    clear wherever Hermes lists the pool).
+    """
     import unicodedata
 
-    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in label):
-        return "the label contains control characters"
-    if len(label) > 64:
-        return "the label is longer than 64 characters"
-    return None
+    label = unicodedata.normalize("NFC", raw.strip())
+    for ch in label:
+        category = unicodedata.category(ch)
+        if category in ("Cc", "Cf", "Zl", "Zp"):
+            return label, "the label contains control or formatting characters"
+        if ch in _INVISIBLE or (category == "Zs" and ch != " "):
+            return label, f"the label contains an invisible or blank-looking character (U+{ord(ch):04X})"
+    if len(label) > MAX_LABEL_LENGTH:
+        return label, f"the label is longer than {MAX_LABEL_LENGTH} characters"
+    if label and looks_like_secret(label, key_prefixes):
+        return label, "the label looks like an API key; labels are shown in the clear, so use a name"
+    return label, None
 
 
-def looks_like_secret(text: str) -> bool:
-    """True for a token that is probably an API key (used to keep keys out of
-    error messages when someone passes a key where a file name was expected)."""
-    token = text.strip()
-    if token.startswith(_KEY_PREFIXES) or token.startswith("sk-"):
-        return True
-    return (
-        len(token) >= 20
-        and "/" not in token
-        and not token.startswith(".")
-        and bool(re.fullmatch(r"[A-Za-z0-9_\-.=+]+", token))
-        and any(ch.isdigit() for ch in token)
-        and any(ch.isalpha() for ch in token)
-    )
+def label_problem(label: str) -> str | None:
+    """Return why ``label`` cannot be used, or ``None`` (see :func:`clean_label`)."""
+    return clean_label(label)[1]
+
+
+def looks_like_secret(text: str, key_prefixes: tuple[str, ...] = ()) -> bool:
+    """True for a token that is probably an API key: it carries a known key
+    prefix (or one of ``key_prefixes``), or is long, unspaced and random-looking."""
+    token = text.strip().strip("'\"`")
+    if token.startswith(KEY_PREFIXES) or token.startswith("sk-") or (key_prefixes and token.startswith(key_prefixes)):
+        return len(token) >= MIN_KEY_LENGTH
+    return len(token) >= 20 and bool(_KEYISH.fullmatch(token)) and not token.startswith(".") and _random_looking(token)
+
+
+def _random_looking(token: str) -> bool:
+    """Random keys switch between digits, upper and lower case far more often
+    than words and identifiers do (``test_case_2``, ``OPENROUTER_API_KEY``)."""
+    chars = [ch for ch in token if ch.isalnum()]
+    if len(chars) < 16 or len(set(chars)) < 10:
+        return False
+
+    def kind(ch: str) -> int:
+        return 0 if ch.isdigit() else 1 if ch.isupper() else 2
+
+    switches = sum(kind(a) != kind(b) for a, b in zip(chars, chars[1:]))
+    return switches / (len(chars) - 1) >= 0.25
+
+
+def quoted(value: str) -> str:
+    """``value`` quoted for a message, unless it looks like a key: then only
+    that it was one (a key typed into the wrong option is never echoed)."""
+    if looks_like_secret(value) or any(looks_like_secret(part) for part in _KEYISH.findall(value)):
+        return "(a value that looks like an API key; not shown)"
+    return repr(value)
 
 
 def redact(text: str) -> str:
-    """Replace every whitespace-separated token that looks like a key with its mask."""
-    return re.sub(r"\S+", lambda m: mask(m.group()) if looks_like_secret(m.group()) else m.group(), text)
+    """Replace every key-shaped run of characters with its mask, wherever it
+    stands (quoted, after ``=``, inside a URL)."""
+    return _KEYISH.sub(lambda m: mask(m.group()) if looks_like_secret(m.group()) else m.group(), text)

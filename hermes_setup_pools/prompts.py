@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from .errors import Cancelled
+from .display import shown
+from .errors import Cancelled, Terminated
 
 #: Checks an answer; returns the reason it is refused, or ``None`` to accept it.
 Validator = Callable[[str], "str | None"]
@@ -37,8 +38,27 @@ class Prompter(Protocol):
         ...
 
 
+#: Control keys that edit the line in prompt_toolkit (Ctrl-A jumps to the start,
+#: Ctrl-W deletes a word, …). In a pasted key they would silently mangle it, so
+#: at the masked key prompt they are typed as themselves and the key check
+#: refuses them. Ctrl-C, Ctrl-D, Enter, Backspace and Ctrl-U keep their meaning.
+_LITERAL_CONTROL_KEYS = {
+    "c-@": "\x00", "c-a": "\x01", "c-b": "\x02", "c-e": "\x05", "c-f": "\x06", "c-g": "\x07",
+    "c-i": "\t", "c-k": "\x0b", "c-l": "\x0c", "c-n": "\x0e", "c-o": "\x0f", "c-p": "\x10",
+    "c-q": "\x11", "c-r": "\x12", "c-s": "\x13", "c-t": "\x14", "c-v": "\x16", "c-w": "\x17",
+    "c-x": "\x18", "c-y": "\x19", "c-z": "\x1a", "c-\\": "\x1c", "c-]": "\x1d", "c-^": "\x1e",
+    "c-_": "\x1f",
+}
+
+
 class QuestionaryPrompter:
-    """Asks in the terminal with questionary (prompt_toolkit underneath)."""
+    """Asks in the terminal with questionary (prompt_toolkit underneath).
+
+    Every question: Ctrl-C and Ctrl-D cancel (:class:`Cancelled`, 130), SIGTERM
+    and SIGHUP cancel with 143 and 129 once the CLI has turned them into
+    :class:`~hermes_setup_pools.errors.Terminated`; prompt_toolkit restores the
+    terminal on the way out. Text shown in a question is made terminal-safe.
+    """
 
     def __init__(self, **prompt_kwargs: Any) -> None:
         # prompt_kwargs (input=, output=) let tests drive real key presses.
@@ -48,44 +68,56 @@ class QuestionaryPrompter:
     def _validator(validate: Validator | None) -> Callable[[str], str | bool] | None:
         if validate is None:
             return None
-        return lambda answer: validate(answer) or True
+        return lambda answer: shown(validate(answer) or "") or True
 
-    def _ask(self, question: Any) -> Any:
+    def _ask(self, question: Any, literal_controls: bool = False) -> Any:
+        from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
+
+        extra = KeyBindings()
+
+        @extra.add("c-d", eager=True)
+        def _eof(event: Any) -> None:
+            event.app.exit(exception=EOFError())
+
+        if literal_controls:
+            for key, char in _LITERAL_CONTROL_KEYS.items():
+                extra.add(key, eager=True)(lambda event, char=char: event.current_buffer.insert_text(char))
+        app = question.application
+        app.key_bindings = merge_key_bindings([app.key_bindings, extra]) if app.key_bindings else extra
         try:
             return question.unsafe_ask()
-        except (KeyboardInterrupt, EOFError):
-            raise Cancelled() from None
+        except (KeyboardInterrupt, EOFError) as exc:
+            raise Cancelled(128 + exc.signum if isinstance(exc, Terminated) else 130) from None
 
     def password(self, message: str, validate: Validator | None = None) -> str:
         import questionary
 
-        return str(self._ask(questionary.password(message, validate=self._validator(validate), **self._kwargs)))
+        question = questionary.password(shown(message), validate=self._validator(validate), **self._kwargs)
+        return str(self._ask(question, literal_controls=True))
 
     def text(self, message: str, default: str = "", validate: Validator | None = None) -> str:
         import questionary
 
-        return str(self._ask(
-            questionary.text(message, default=default, validate=self._validator(validate), **self._kwargs)
-        ))
+        question = questionary.text(shown(message), default=default, validate=self._validator(validate), **self._kwargs)
+        return str(self._ask(question))
 
     def select(self, message: str, choices: Sequence[tuple[str, str]], default: str) -> str:
         import questionary
 
-        options = [questionary.Choice(title=title, value=value) for value, title in choices]
-        return str(self._ask(
-            questionary.select(
-                message,
-                choices=options,
-                default=next(o for o in options if o.value == default),
-                instruction="(↑/↓ then Enter)",
-                **self._kwargs,
-            )
-        ))
+        options = [questionary.Choice(title=shown(title), value=value) for value, title in choices]
+        question = questionary.select(
+            shown(message),
+            choices=options,
+            default=next(o for o in options if o.value == default),
+            instruction="(↑/↓ then Enter)",
+            **self._kwargs,
+        )
+        return str(self._ask(question))
 
     def confirm(self, message: str, default: bool) -> bool:
         import questionary
 
-        return bool(self._ask(questionary.confirm(message, default=default, **self._kwargs)))
+        return bool(self._ask(questionary.confirm(shown(message), default=default, **self._kwargs)))
 
 
 #: An answer that makes :class:`ScriptedPrompter` behave as if Ctrl-C was pressed.

@@ -5,19 +5,32 @@ When Hermes is installed this is Hermes' own picker
 (``hermes_cli.main.select_provider_and_model``), the same one ``hermes setup``
 runs. Without Hermes it is a small built-in picker that writes
 ``model.provider`` and ``model.default`` to config.yaml, so people can prepare
-a Hermes home before Hermes is installed.
+a Hermes home before Hermes is installed. Either way the step returns what it
+wrote, so a run cancelled later can say so.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from .errors import Cancelled, SetupError, UsageError
 from .hookspecs import hookimpl
 from .providers import CUSTOM_PREFIX, custom_pool_key, custom_providers, normalize_custom_name, poolable_ids
 from .steps import ANCHOR_STEP_ID, Context, Register, Step
 from .store.config import load_config, set_config_value
+from .store.files import StoreError
+
+
+@dataclass(frozen=True)
+class ProviderChoice:
+    """What the step did: which picker ran, and each value it wrote to config.yaml."""
+
+    picker: str  # "hermes" or "builtin"
+    written: tuple[str, ...] = ()
 
 
 @hookimpl
@@ -31,7 +44,7 @@ def hermes_available() -> bool:
     return importlib.util.find_spec("hermes_cli") is not None
 
 
-def run(ctx: Context) -> str:
+def run(ctx: Context) -> ProviderChoice:
     """Run Hermes' picker when Hermes is installed, else the built-in one."""
     if not ctx.interactive:
         raise UsageError("choosing a provider and model needs a terminal; use `pool --non-interactive` instead")
@@ -40,24 +53,36 @@ def run(ctx: Context) -> str:
     return _run_builtin_picker(ctx)
 
 
-def _run_hermes_picker(ctx: Context) -> str:
+def _model_section(home: Path) -> dict[str, Any]:
+    try:
+        return dict(load_config(home).mapping("model"))
+    except StoreError:
+        return {}
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[str, ...]:
+    keys = [k for k in ("provider", "default", "base_url") if before.get(k) != after.get(k) and after.get(k)]
+    return tuple(f"config.yaml model.{key} = {after[key]}" for key in keys)
+
+
+def _run_hermes_picker(ctx: Context) -> ProviderChoice:
     # Hermes reads HERMES_HOME when its modules are imported and when it
     # resolves paths, so it must be set before the import.
     os.environ["HERMES_HOME"] = str(ctx.hermes_home)
     from hermes_cli.main import select_provider_and_model
 
+    before = _model_section(ctx.hermes_home)
     try:
         select_provider_and_model()
     except KeyboardInterrupt:
-        raise Cancelled() from None
+        raise Cancelled(written=_changes(before, _model_section(ctx.hermes_home))) from None
     except SystemExit as exc:
-        if exc.code in (None, 0):
-            return "hermes"
-        raise SetupError(f"Hermes' provider picker stopped: {exc.code}") from None
-    return "hermes"
+        if exc.code not in (None, 0):
+            raise SetupError(f"Hermes' provider picker stopped: {exc.code}") from None
+    return ProviderChoice("hermes", _changes(before, _model_section(ctx.hermes_home)))
 
 
-def _run_builtin_picker(ctx: Context) -> str:
+def _run_builtin_picker(ctx: Context) -> ProviderChoice:
     prompter = ctx.ask()
     config = load_config(ctx.hermes_home)
     model = config.mapping("model")
@@ -70,15 +95,21 @@ def _run_builtin_picker(ctx: Context) -> str:
     if current not in {value for value, _ in choices}:
         choices.insert(0, (current, f"{current} (current)"))
     ctx.echo("Hermes is not installed here; using the built-in provider picker.")
-    provider = prompter.select("Which provider will Hermes use?", choices, default=current)
-    default_model = str(model.get("default") or "") if provider == current else ""
-    chosen_model = prompter.text("Default model (Enter to leave unset):", default=default_model).strip()
+    try:
+        provider = prompter.select("Which provider will Hermes use?", choices, default=current)
+        default_model = str(model.get("default") or "") if provider == current else ""
+        chosen_model = prompter.text("Default model (Enter to leave unset):", default=default_model).strip()
+    except Cancelled as exc:
+        raise Cancelled(exc.exit_code, nothing_written=True) from None
     values = [("provider", provider)]
     if provider in customs:
         values = [("provider", "custom"), ("base_url", str(customs[provider].get("base_url") or ""))]
     if chosen_model:
         values.append(("default", chosen_model))
-    for key, value in values:
-        set_config_value(ctx.hermes_home, "model", key, value)  # re-reads before each write
+    written = tuple(
+        f"config.yaml model.{key} = {value}"
+        for key, value in values
+        if set_config_value(ctx.hermes_home, "model", key, value)  # re-reads before each write
+    )
     ctx.echo(f"Provider set to {provider}" + (f", model {chosen_model}" if chosen_model else "") + ".")
-    return "builtin"
+    return ProviderChoice("builtin", written)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import UsageError
+from .keys import quoted
 from .provider_table import ALIASES, Provider
 from .provider_table import TABLE as _TABLE
 
@@ -51,7 +52,7 @@ def _from_registry(pid: str, pconfig: Any) -> Provider:
     if pid == "anthropic" and known is not None:
         env_vars = known.env_vars  # Hermes reorders these when seeding
     return Provider(
-        pid,
+        str(getattr(pconfig, "id", pid) or pid),
         env_vars,
         getattr(pconfig, "inference_base_url", None),
         kind,
@@ -71,10 +72,19 @@ def lookup(provider_id: str) -> Provider | None:
     return _TABLE.get(pid)
 
 
-def known_ids() -> list[str]:
-    """Every provider id we can name (for close-match suggestions)."""
+def poolable_names() -> list[str]:
+    """Every provider id and alias that names a provider with an API-key pool
+    (close-match suggestions never point at a provider of another kind)."""
     registry = _live_registry(import_if_missing=False) or {}
-    return sorted(set(_TABLE) | set(registry) | set(ALIASES))
+    names = set(_TABLE) | set(registry) | set(ALIASES)
+    return sorted(name for name in names if (provider := lookup(name)) is not None and provider.can_pool)
+
+
+def is_canonical_id(name: str) -> bool:
+    """True when ``name`` is a built-in provider's own id (not an alias): Hermes
+    then uses the built-in provider even if a custom provider has that name."""
+    provider = lookup(name)
+    return provider is not None and provider.id == name.strip().lower()
 
 
 def why_not_poolable(provider: Provider) -> str:
@@ -164,16 +174,25 @@ def target_from_config(config: dict[str, Any]) -> PoolTarget:
 
 
 def resolve_target(name: str, config: dict[str, Any], *, from_config: bool = False) -> PoolTarget:
-    """The pool for a provider named on the command line (or found in config.yaml).
+    """The pool for a provider named on the command line (or in ``model.provider``),
+    resolved the way Hermes' runtime resolves it.
 
-    Accepts provider ids and aliases, ``custom:<name>``, and a custom provider's
-    display name. An unknown name raises :class:`SetupError` with a close-match
-    suggestion when it came from the command line, and is a skip reason when
-    it came from config.yaml.
+    A built-in provider's own id always means that provider, even when a
+    custom provider has the same name; ``custom:<name>`` and a custom provider's
+    name mean that custom provider, which also wins over a built-in *alias*
+    (``kimi``); otherwise aliases map to their provider. An unknown name raises
+    :class:`UsageError` with a close match among providers that can pool when it
+    came from the command line, and is a skip reason when it came from config.yaml.
     """
     raw = name.strip()
     lowered = raw.lower()
     customs = {CUSTOM_PREFIX + normalize_custom_name(e["name"]): e for e in custom_providers(config)}
+    if not lowered.startswith(CUSTOM_PREFIX) and is_canonical_id(lowered):
+        provider = lookup(lowered)
+        assert provider is not None
+        return PoolTarget(provider.id, provider) if provider.can_pool else PoolTarget(
+            None, provider, reason=why_not_poolable(provider)
+        )
     custom_key = lowered if lowered.startswith(CUSTOM_PREFIX) else CUSTOM_PREFIX + normalize_custom_name(raw)
     if custom_key in customs:
         return PoolTarget(custom_key, custom=customs[custom_key])
@@ -184,13 +203,12 @@ def resolve_target(name: str, config: dict[str, Any], *, from_config: bool = Fal
         return PoolTarget(provider.id, provider)
     if from_config:
         return PoolTarget(
-            None, reason=f"config.yaml names provider {raw!r}, which this tool does not know; "
+            None, reason=f"config.yaml names provider {quoted(raw)}, which this tool does not know; "
             "add keys with `hermes auth add <provider>`"
         )
-    choices = known_ids() + list(customs)
-    hint = difflib.get_close_matches(lowered, choices, n=1, cutoff=0.6)
+    hint = difflib.get_close_matches(lowered, poolable_names() + list(customs), n=1, cutoff=0.6)
     suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
-    raise UsageError(f"unknown provider {raw!r}{suggestion}")
+    raise UsageError(f"unknown provider {quoted(raw)}{suggestion}")
 
 
 def auth_type_for(pool_key: str, secret: str) -> str:

@@ -19,6 +19,7 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import Literal
 
+from .display import shown
 from .errors import Cancelled, SetupError
 from .keys import redact
 from .plugins import RegisteredStep
@@ -28,7 +29,7 @@ OnError = Literal["raise", "report"]
 
 
 def _say(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
+    print(shown(line), file=sys.stderr, flush=True)
 
 
 def run_steps(
@@ -50,8 +51,10 @@ def run_steps(
             continue
         try:
             context.results[reg.id] = reg.step.run(context)
-        except (Cancelled, KeyboardInterrupt, EOFError):
-            say(f"{reg.step.title}: cancelled; nothing was changed by this step.")
+        except Cancelled as exc:
+            say(f"{reg.step.title}: cancelled" + ("; nothing was changed by this step." if exc.nothing_written else "."))
+        except (KeyboardInterrupt, EOFError):
+            say(f"{reg.step.title}: cancelled.")
         except SetupError as exc:
             say(f"hermes-setup-pools: {reg.id}: {redact(str(exc))}")
         except Exception as exc:  # a plugin's bug must not take the wizard down silently

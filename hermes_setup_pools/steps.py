@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from .display import shown_lines
 from .errors import Cancelled, SetupError, UsageError
 from .prompts import Prompter
 
@@ -52,8 +53,9 @@ class Context:
     out: TextIO | None = None
 
     def echo(self, text: str = "") -> None:
-        """Print one line for the user."""
-        print(text, file=self.out or sys.stdout, flush=True)
+        """Print a line for the user; control and escape characters in it are
+        shown escaped, never sent to the terminal."""
+        print(shown_lines(text), file=self.out or sys.stdout, flush=True)
 
     def ask(self) -> Prompter:
         """The prompter; raises :class:`UsageError` when the run is not interactive."""

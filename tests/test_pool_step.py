@@ -158,7 +158,7 @@ def test_labels_must_be_unique_and_clean(home):
     _, _, prompter = run_step(home, [KEY_2, "TEAM", "bad\x07", "  other  ", "", DEFAULT, True])
     assert prompter.refusals == [
         "the label 'TEAM' is already used in this pool",
-        "the label contains control characters",
+        "the label contains control or formatting characters",
     ]
     assert [e["label"] for e in pool(home)] == ["team", "other"]
 
@@ -358,7 +358,7 @@ def test_key_file_duplicates_are_skipped_with_a_note(home, tmp_path):
 
 
 @pytest.mark.parametrize("bad,reason", [("none", "placeholder"), (f"export OPENROUTER_API_KEY={KEY_2}", "command line"),
-                                        (f"lab\x07el {KEY_2}", "control characters")])
+                                        (f"lab\x07el {KEY_2}", "control or formatting characters")])
 def test_malformed_key_file_line_is_an_error_naming_it_and_nothing_is_written(home, tmp_path, bad, reason):
     keys = key_file(tmp_path, f"{KEY_1}\n\n{bad}\n")
     with pytest.raises(SetupError) as err:

@@ -72,10 +72,11 @@ def test_everything_else_is_kept_exactly(hermes_home):
         "future_key": {"unknown": True},
         "credential_pool": {
             "anthropic": "not even a list — other pools are carried whatever their shape",
+            "gemini": ["a non-object entry in another pool stays too", {"priority": "x"}],
             "openrouter": [
                 {"id": "abc123", "label": "old", "priority": 7, "source": "manual", "access_token": KEY_A,
                  "custom_field": "kept", "request_count": 42},
-                "a non-object entry stays too",
+                {"id": "def456", "label": "float", "priority": 1.5, "source": "manual", "access_token": KEY_A[::-1]},
             ],
         },
         "updated_at": "2020-01-01T00:00:00+00:00",
@@ -86,7 +87,8 @@ def test_everything_else_is_kept_exactly(hermes_home):
     assert data["updated_at"] != original["updated_at"]
     for key in ("version", "providers", "active_provider", "suppressed_sources", "future_key"):
         assert data[key] == original[key]
-    assert data["credential_pool"]["anthropic"] == original["credential_pool"]["anthropic"]
+    for other in ("anthropic", "gemini"):
+        assert data["credential_pool"][other] == original["credential_pool"][other]
     pool = data["credential_pool"]["openrouter"]
     assert pool[:2] == original["credential_pool"]["openrouter"]
     assert pool[2]["label"] == "new" and pool[2]["priority"] == 8  # max + 1

@@ -190,7 +190,7 @@ def test_config_refused_late_leaves_auth_untouched(hermes_home, env, mocker):
         env, input="sk-or-v1-" + "c" * 40 + "\n",
     )
     assert result.returncode == 1, result.stdout
-    assert "cannot edit without risk" in result.stderr
+    assert "shared with another key through a YAML anchor" in result.stderr and "Set it by hand" in result.stderr
     assert not (hermes_home / "auth.json").exists()
 
 

@@ -6,28 +6,47 @@ Exit status: 0 done (or nothing to do), 1 an error (one line on stderr),
 
 from __future__ import annotations
 
+import signal
 import sys
+from types import FrameType
 
-from ..errors import Cancelled, SetupError
+from ..display import shown
+from ..errors import Cancelled, SetupError, Terminated
 from ..keys import redact
 from .parser import PROG, build_parser
 
 __all__ = ["PROG", "build_parser", "main"]
 
 
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise Terminated(signum)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``hermes-setup-pools`` command; returns the exit status."""
+    """Entry point of the ``hermes-setup-pools`` command; returns the exit status.
+
+    SIGTERM and SIGHUP end the run like Ctrl-C (the terminal is restored,
+    nothing half-written), with exit status 143 and 129.
+    """
     from .commands import COMMANDS
 
     args = build_parser().parse_args(argv)
+    import threading
+
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    signals = (signal.SIGTERM, signal.SIGHUP) if in_main_thread else ()
+    previous = {sig: signal.signal(sig, _terminate) for sig in signals}
     try:
         return COMMANDS[args.command](args)
     except Cancelled as exc:
-        print("\nCancelled: nothing was changed.", file=sys.stderr)
+        print("\n" + exc.describe(), file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("\nCancelled: nothing was changed.", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        print("\nStopped.", file=sys.stderr)
+        return 128 + exc.signum if isinstance(exc, Terminated) else 130
     except SetupError as exc:
-        print(f"{PROG}: {redact(str(exc))}", file=sys.stderr)
+        print(f"{PROG}: {shown(redact(str(exc)))}", file=sys.stderr)
         return exc.exit_code
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

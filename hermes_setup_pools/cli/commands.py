@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from ..errors import UsageError
+from ..errors import Cancelled, UsageError
 from ..steps import Context
 from .parser import PROG
 
@@ -77,7 +77,14 @@ def cmd_flow(args: argparse.Namespace) -> int:
 
     _require_terminal(PROG)
     steps = ordered_steps()
-    run_steps(steps, _context(args, interactive=True), on_error="raise")
+    context = _context(args, interactive=True)
+    try:
+        run_steps(steps, context, on_error="raise")
+    except Cancelled as exc:
+        # Say what the steps that finished did write (the provider/model step
+        # writes config.yaml before the pool step asks anything).
+        written = tuple(line for result in context.results.values() for line in getattr(result, "written", ()))
+        raise Cancelled(exc.exit_code, nothing_written=exc.nothing_written and not written, written=written) from None
     return 0
 
 

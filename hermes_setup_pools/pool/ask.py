@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..keys import key_problem, label_problem, mask
+from ..keys import clean_label, key_problem, mask
 from ..prompts import Prompter
 from .discovery import PoolState
 from .plan import Answers, PoolIndex
@@ -34,13 +34,15 @@ def ask_for_keys(prompter: Prompter, state: PoolState, echo: Callable[[str], Non
         owner = pool.owner(answer)
         return f"that key is already in the pool as {owner!r}" if owner else None
 
+    prefixes = state.target.provider.key_prefixes if state.target.provider else ()
+
     def check_label(answer: str) -> str | None:
-        label = answer.strip()
-        if not label:
-            return None  # Enter takes the default
+        label, problem = clean_label(answer, prefixes)
+        if problem or not label:
+            return problem  # Enter on an empty prompt takes the default
         if pool.label_used(label):
             return f"the label {label!r} is already used in this pool"
-        return label_problem(label)
+        return None
 
     while True:
         noun = "another API key" if pool.count else "an API key"
@@ -51,7 +53,8 @@ def ask_for_keys(prompter: Prompter, state: PoolState, echo: Callable[[str], Non
         if note and not prompter.confirm(f"{note}; this one does not. Add it anyway?", default=False):
             continue
         default = pool.default_label()
-        label = prompter.text(f"Label for this key (Enter for {default}):", validate=check_label).strip() or default
+        answer = prompter.text(f"Label for this key (Enter for {default}):", validate=check_label)
+        label = clean_label(answer, prefixes)[0] or default
         pool.add(label, key)
         echo(f"  + {label} ({mask(key)})")
 

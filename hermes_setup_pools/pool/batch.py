@@ -21,7 +21,11 @@ def gather(options: PoolOptions, state: PoolState, echo: Callable[[str], None]) 
     if options.key_file:
         name = "standard input" if options.key_file == "-" else options.key_file
         skipped = 0
-        for line in parse_key_lines(read_key_source(options.key_file), source=name):
+        prefixes = state.target.provider.key_prefixes if state.target.provider else ()
+        lines = parse_key_lines(read_key_source(options.key_file), source=name, key_prefixes=prefixes)
+        if not lines:
+            raise SetupError(f"no keys in {name} (only blank or comment lines); nothing was written")
+        for line in lines:
             owner = pool.owner(line.key)
             if owner:
                 skipped += 1

@@ -53,7 +53,8 @@ class _Pool:
         self.by_source = {e.get("source"): e for e in dicts if e.get("source")}
         self.labels = {str(e.get("label", "")).casefold() for e in dicts}
         self.ids = {e.get("id") for e in dicts}
-        self.priority = max((e["priority"] for e in dicts if type(e.get("priority")) is int), default=-1)
+        numbers = [e["priority"] for e in dicts if isinstance(e.get("priority"), (int, float))]
+        self.priority = int(max(numbers, default=-1))
 
     def free_label(self, wanted: str) -> str:
         """``wanted``, or ``wanted-2``, ``-3`` … when another entry has it (another

@@ -7,11 +7,15 @@ refused leaves both files as they were.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from ..display import shown
 from ..store.auth import auth_path, update_pool
 from ..store.config import config_path, load_config
+from ..store.files import StoreError, signals_deferred
 from .changes import Add, apply_changes
 from .plan import Plan
 from .strategy import STRATEGIES_KEY, check_strategy_edit, write_strategy
@@ -31,7 +35,13 @@ class PoolOutcome:
 
 
 def commit(plan: Plan, echo: Callable[[str], None]) -> PoolOutcome:
-    """Write ``plan`` and say what was written."""
+    """Write ``plan`` and say what was written. Ctrl-C, SIGTERM and SIGHUP wait
+    until both files are written, so a signal never splits the commit."""
+    with signals_deferred():
+        return _commit(plan, echo)
+
+
+def _commit(plan: Plan, echo: Callable[[str], None]) -> PoolOutcome:
     home = plan.state.home
     pool_key = plan.pool_key
     outcome = PoolOutcome(pool_key)
@@ -44,12 +54,33 @@ def commit(plan: Plan, echo: Callable[[str], None]) -> PoolOutcome:
         if isinstance(change, Add):
             outcome.notes.append(f"{change.cred.label}: {reason}")
             echo(f"  = {change.cred.label}: {reason}; skipped")
-    if plan.strategy is not None and write_strategy(home, pool_key, plan.strategy):
-        outcome.config_written = True
-        outcome.strategy = plan.strategy
+    try:
+        if plan.strategy is not None and write_strategy(home, pool_key, plan.strategy):
+            outcome.config_written = True
+            outcome.strategy = plan.strategy
+    except StoreError as exc:
+        if not outcome.auth_written:
+            raise
+        added = ", ".join(shown(label) for label in outcome.added[:5]) + (" …" if len(outcome.added) > 5 else "")
+        raise StoreError(
+            f"{exc} — auth.json was written ({len(outcome.added)} credential(s) added to {pool_key}: {added}), "
+            f"but {STRATEGIES_KEY}.{pool_key} was not set. When config.yaml can be written again, finish with: "
+            f"{finish_command(home, pool_key, plan.strategy)}"
+        ) from None
     if outcome.auth_written:
         echo(f"✓ Added {len(result.added)} credential(s) to {pool_key} in {auth_path(home)}")
     if outcome.config_written:
         echo(f"✓ Set {STRATEGIES_KEY}.{pool_key} = {plan.strategy} in {config_path(home)}")
     echo(f"  Check it with: hermes auth list {pool_key}")
     return outcome
+
+
+def finish_command(home: Path, pool_key: str, strategy: str | None) -> str:
+    """The one command that sets the strategy a failed commit left unset."""
+    import shlex
+
+    default_home = os.environ.get("HERMES_HOME", "").strip() or str(Path.home() / ".hermes")
+    is_default = Path(default_home).expanduser().absolute() == Path(home).absolute()
+    where = "" if is_default else f" --hermes-home {shlex.quote(str(home))}"
+    return (f"hermes-setup-pools pool --non-interactive --provider {shlex.quote(pool_key)} "
+            f"--strategy {strategy} --yes{where}")

@@ -1,18 +1,27 @@
 """Key files for non-interactive runs: one key per line, ``[label ]key``.
 
-The key is the last whitespace-separated field, anything before it is the
-label; blank lines and ``#`` lines are skipped. Keys never come from the
-command line itself, only from a file or standard input.
+The key is the last field of a line and anything before it is the label; a
+line starting with ``#``, or the rest of a line after whitespace and ``#``, is
+a comment and never part of a key or label. Lines end only at ``\\n``, ``\\r\\n``
+or ``\\r``: a Unicode line separator inside a line is refused, never taken as a
+line break. Keys never come from the command line itself, only from a file or
+standard input; no message ever quotes a line's fields.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SetupError, UsageError
-from ..keys import key_problem, label_problem, looks_like_secret
+from ..keys import clean_label, key_problem, looks_like_secret
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+_COMMENT = re.compile(r"(?:^|\s)#.*$")
+# Characters str.splitlines() would break on but a key file does not.
+_SEPARATORS = re.compile("[\u2028\u2029\u0085\x0b\x0c\x1c-\x1e]")
 
 
 @dataclass(frozen=True)
@@ -49,22 +58,35 @@ def read_key_source(name: str) -> str:
         raise SetupError(f"cannot read key file {name}: {exc.strerror or exc}") from None
 
 
-def parse_key_lines(text: str, source: str = "key file") -> list[KeyLine]:
-    """Parse a key file; a malformed line raises :class:`SetupError` naming it."""
+def parse_key_lines(text: str, source: str = "key file", key_prefixes: tuple[str, ...] = ()) -> list[KeyLine]:
+    """Parse a key file; a malformed line raises :class:`SetupError` naming its
+    number (nothing was written). ``key_prefixes`` are the provider's usual key
+    prefixes: a label carrying one is refused as a key in the label's place."""
     lines: list[KeyLine] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
+    for number, raw in enumerate(_LINE_END.split(text), start=1):
+        where = f"{source} line {number}"
+        if _SEPARATORS.search(raw):
+            raise SetupError(f"{where}: holds a Unicode line separator inside the line; nothing was written")
+        line = _COMMENT.sub("", raw).strip()
+        if not line:
             continue
+        if _is_command(line):
+            raise SetupError(f"{where}: {key_problem(line) or 'that is a command line, not a key'}; nothing was written")
         fields = line.split()
         key = fields[-1]
-        label = line[: line.rfind(key)].strip() or None
-        problem = key_problem(line if _is_command(line) else key)
+        label_text = line[: len(line) - len(key)].strip()
+        if label_text and looks_like_secret(label_text.split()[0], key_prefixes):
+            raise SetupError(
+                f"{where}: the text before the key looks like a key itself; write `label key` "
+                "(label first) or the key alone; nothing was written"
+            )
+        problem = key_problem(key)
         if problem:
-            raise SetupError(f"{source} line {number}: {problem}; nothing was written")
-        if label is not None and (problem := label_problem(label)):
-            raise SetupError(f"{source} line {number}: {problem}; nothing was written")
-        lines.append(KeyLine(number, label, key))
+            raise SetupError(f"{where}: {problem}; nothing was written")
+        label, problem = clean_label(label_text, key_prefixes)
+        if problem:
+            raise SetupError(f"{where}: {problem}; nothing was written")
+        lines.append(KeyLine(number, label or None, key))
     return lines
 
 

@@ -10,15 +10,17 @@ re-run with the same answers writes nothing at all.
 
 from __future__ import annotations
 
-from ..errors import SetupError, UsageError
+from ..errors import Cancelled, SetupError, UsageError
 from ..hookspecs import hookimpl
-from ..providers import resolve_target, target_from_config
+from ..providers import PoolTarget, resolve_target, target_from_config
 from ..steps import ANCHOR_STEP_ID, Context, Register, Step
-from ..store.auth import load_auth
-from ..store.config import load_config
+from ..store.auth import auth_path, check_pool_loadable, load_auth, pool_entries
+from ..store.config import ConfigFile, config_path, load_config
+from ..store.lock import lock_path
+from ..store.preflight import check_home, remove_leftovers
 from . import ask, batch, render
 from .commit import PoolOutcome, commit
-from .discovery import discover
+from .discovery import PoolState, discover
 from .options import PoolOptions
 from .plan import make_plan
 
@@ -47,26 +49,43 @@ def run_pool(ctx: Context, options: PoolOptions) -> PoolOutcome:
             raise SetupError(f"credential pool: {target.reason}")
         ctx.echo(f"Credential pool: skipped — {target.reason}.")
         return PoolOutcome(None, skipped_reason=target.reason)
-    auth = load_auth(home, target.pool_key)  # fail before asking anything
-    state = discover(home, target, config, auth)
+    state = _read_pool(ctx, target, config, options)
     render.show_pool(ctx.echo, state)
-
-    if ctx.interactive:
-        answers = ask.gather(ctx.ask(), state, ctx.echo, options.strategy)
-    else:
-        answers = batch.gather(options, state, ctx.echo)
-    plan = make_plan(state, answers)
-    if plan.empty:
-        ctx.echo("Nothing to change: the pool and its strategy are already as chosen.")
-        return PoolOutcome(plan.pool_key)
-    render.summary(ctx.echo, plan)
-    if options.dry_run:
-        render.dry_run(ctx.echo, plan)
-        return PoolOutcome(plan.pool_key)
-    if ctx.interactive:
-        if not ctx.ask().confirm("Write these changes?", default=True):
+    try:
+        answers = ask.gather(ctx.ask(), state, ctx.echo, options.strategy) if ctx.interactive else batch.gather(
+            options, state, ctx.echo
+        )
+        plan = make_plan(state, answers)
+        if plan.empty:
+            ctx.echo("Nothing to change: the pool and its strategy are already as chosen.")
+            return PoolOutcome(plan.pool_key)
+        render.summary(ctx.echo, plan)
+        if options.dry_run:
+            render.dry_run(ctx.echo, plan)
+            return PoolOutcome(plan.pool_key)
+        if ctx.interactive and not ctx.ask().confirm("Write these changes?", default=True):
             ctx.echo("Nothing was changed.")
             return PoolOutcome(plan.pool_key)
-    elif not options.yes:
+    except Cancelled as exc:
+        raise Cancelled(exc.exit_code, nothing_written=True) from None
+    if not ctx.interactive and not options.yes:
         raise UsageError("nothing was written: add --yes to write these changes (or --dry-run to see the diff)")
     return commit(plan, ctx.echo)
+
+
+def _read_pool(ctx: Context, target: PoolTarget, config: ConfigFile, options: PoolOptions) -> PoolState:
+    """Everything the step needs from disk, checked before the first question:
+    the home and both files can be read and replaced by their owner, and have
+    a shape Hermes can load; leftovers of a killed writer are removed."""
+    home = ctx.hermes_home
+    assert target.pool_key is not None
+    check_home(home, [auth_path(home), config_path(home), lock_path(home)])
+    auth = load_auth(home, target.pool_key)
+    check_pool_loadable(pool_entries(auth, target.pool_key), auth_path(home), target.pool_key)
+    if not options.dry_run:
+        removed = remove_leftovers(home, auth_path(home), config_path(home))
+        if removed:
+            more = f" and {len(removed) - 2} more" if len(removed) > 2 else ""
+            ctx.echo(f"Removed {len(removed)} leftover temporary file(s) of an interrupted write: "
+                     f"{', '.join(removed[:2])}{more}.")
+    return discover(home, target, config, auth)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from ..keys import quoted
 from ..store.config import ConfigFile, plan_nested_edit, set_config_value
 from ..store.files import StoreError
 
@@ -59,7 +60,7 @@ def normalize_strategy(name: str) -> str:
     """The canonical strategy name for ``name`` (case and ``-``/``_`` forgiven)."""
     canonical = name.strip().lower().replace("-", "_")
     if canonical not in STRATEGIES:
-        raise UsageError(f"unknown strategy {name!r}: choose one of {', '.join(STRATEGIES)}")
+        raise UsageError(f"unknown strategy {quoted(name)}: choose one of {', '.join(STRATEGIES)}")
     return canonical
 
 

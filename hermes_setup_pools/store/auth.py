@@ -15,7 +15,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from .files import StoreError, read_bytes, write_atomic
+from ..display import shown
+from .entries import entry_label
+from .files import StoreError, owner_of, read_bytes, write_atomic
 from .lock import LOCK_TIMEOUT, auth_lock
 
 AUTH_FILE = "auth.json"
@@ -61,6 +63,25 @@ def load_auth(home: Path, pool_key: str | None = None) -> dict[str, Any] | None:
         if hidden is not None and not isinstance(hidden, list):
             raise StoreError(f"{path}: suppressed_sources.{pool_key} is a {type(hidden).__name__}, expected a list")
     return data
+
+
+def check_pool_loadable(entries: list[Any], path: Path, pool_key: str) -> None:
+    """Raise :class:`StoreError` for a pool real Hermes could not use: an entry
+    that is not an object, a priority that is not a number (Hermes sorts by
+    it), or a label that is not text (``hermes auth list`` crashes on it)."""
+    for index, entry in enumerate(entries, start=1):
+        where = f"{path}: credential_pool.{pool_key} entry #{index}"
+        if not isinstance(entry, dict):
+            raise StoreError(f"{where} is a JSON {type(entry).__name__}, not an object; Hermes cannot load this pool. "
+                             "Fix it by hand (or `hermes-setup-pools doctor`); nothing was written")
+        name = shown(entry_label(entry))
+        priority = entry.get("priority", 0)
+        if not isinstance(priority, (int, float)):
+            raise StoreError(f"{where} ({name!r}) has priority {shown(repr(priority))}, not a number; Hermes cannot "
+                             "load this pool. Fix it with `hermes-setup-pools doctor --fix`; nothing was written")
+        if "label" in entry and not isinstance(entry["label"], str):
+            raise StoreError(f"{where} ({name!r}) has a label that is not text; `hermes auth list` would crash on it. "
+                             "Fix it by hand; nothing was written")
 
 
 def pool_entries(data: dict[str, Any] | None, pool_key: str) -> list[Any]:
@@ -116,12 +137,14 @@ def update_pool(
         if data is None:
             data = {"version": AUTH_STORE_VERSION, "providers": {}}
         before = suppressed_sources(data, pool_key)
-        result = edit(pool_entries(data, pool_key), before)
+        entries = pool_entries(data, pool_key)
+        check_pool_loadable(entries, auth_path(home), pool_key)
+        result = edit(entries, before)
         if not result.changed:
             return result
         data.setdefault("credential_pool", {})[pool_key] = result.entries
         if result.suppressed != before:
             data.setdefault("suppressed_sources", {})[pool_key] = result.suppressed
         data["updated_at"] = datetime.now(UTC).isoformat()
-        write_atomic(auth_path(home), auth_payload(data), 0o600)
+        write_atomic(auth_path(home), auth_payload(data), 0o600, new_owner=owner_of(home))
         return result

@@ -15,8 +15,8 @@ from typing import Any
 
 import yaml
 
-from .files import StoreError, read_bytes, write_atomic
-from .yaml_edit import LayoutError, edit_nested_text, yaml_key, yaml_scalar
+from .files import StoreError, owner_of, read_bytes, write_atomic
+from .yaml_edit import LayoutError, edit_nested_text, load, yaml_key, yaml_scalar
 
 CONFIG_FILE = "config.yaml"
 
@@ -70,7 +70,7 @@ def load_config(home: Path) -> ConfigFile:
     except UnicodeDecodeError:
         raise StoreError(f"{path} is not UTF-8 text") from None
     try:
-        data = yaml.safe_load(text)
+        data = load(text)
     except yaml.YAMLError as exc:
         raise _yaml_problem(path, exc) from None
     if data is None:
@@ -91,10 +91,10 @@ def plan_nested_edit(config: ConfigFile, parent: str, key: str, value: str) -> s
     current = config.mapping(parent)
     if current.get(key) == value and key in current:
         return None
-    by_hand = f"Add `{yaml_key(key)}: {yaml_scalar(value)}` under `{parent}:` by hand"
+    by_hand = f"Set it by hand: add `{yaml_key(key)}: {yaml_scalar(value)}` under `{parent}:`"
     try:
         new_text = edit_nested_text(config.text or "", parent, key, value)
-        parsed = yaml.safe_load(new_text) or {}
+        parsed = load(new_text) or {}
     except LayoutError as exc:
         raise StoreError(f"{config.path}: {exc}; nothing was written. {by_hand}") from None
     except yaml.YAMLError:
@@ -111,7 +111,7 @@ def plan_nested_edit(config: ConfigFile, parent: str, key: str, value: str) -> s
 def write_config(config: ConfigFile, new_text: str) -> None:
     """Atomically replace config.yaml with ``new_text``, keeping its mode (0600 when new)."""
     mode = config.mode if config.mode is not None else 0o600
-    write_atomic(config.path, new_text.encode("utf-8"), mode)
+    write_atomic(config.path, new_text.encode("utf-8"), mode, new_owner=owner_of(config.path.parent))
 
 
 def set_config_value(home: Path, parent: str, key: str, value: str) -> bool:

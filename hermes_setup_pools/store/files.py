@@ -2,12 +2,17 @@
 atomically, keep the owner.
 
 A replaced file must look to every reader like the old file or the new one,
-never a mix, and must stay readable by the user whose Hermes owns it.
+never a mix, and must stay readable by the user whose Hermes owns it: a run as
+root (``sudo``, ``docker exec``) over a user's home leaves every file owned by
+that user.
 """
 
 from __future__ import annotations
 
 import os
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import SetupError
@@ -15,6 +20,9 @@ from ..errors import SetupError
 
 class StoreError(SetupError):
     """A Hermes file cannot be used safely; the message names the file and the problem."""
+
+
+Owner = tuple[int, int]
 
 
 def read_bytes(path: Path) -> bytes | None:
@@ -31,32 +39,104 @@ def read_bytes(path: Path) -> bytes | None:
         raise StoreError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
-def write_atomic(target: Path, payload: bytes, mode: int) -> None:
+def existing_ancestor(path: Path) -> Path:
+    """``path`` itself when it exists, else its nearest existing parent."""
+    path = Path(os.path.abspath(path))
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def owner_of(path: Path) -> Owner:
+    """(uid, gid) of ``path``, or of its nearest existing parent when it does not exist yet."""
+    st = os.stat(existing_ancestor(path))
+    return st.st_uid, st.st_gid
+
+
+def user_name(uid: int) -> str:
+    """The login name for ``uid`` (``uid N`` when there is none)."""
+    try:
+        import pwd
+
+        return pwd.getpwuid(uid).pw_name
+    except (KeyError, ImportError):
+        return f"uid {uid}"
+
+
+def give_to(fd_or_path: int | Path, owner: Owner | None) -> None:
+    """Hand a file we just created to ``owner`` (only root can, and only root needs to)."""
+    if owner is None or os.geteuid() != 0 or owner == (os.geteuid(), os.getegid()):
+        return
+    if isinstance(fd_or_path, int):
+        os.fchown(fd_or_path, *owner)
+    else:
+        os.chown(fd_or_path, *owner, follow_symlinks=False)
+
+
+def make_home(home: Path) -> None:
+    """Create the Hermes home (mode 0700, it holds secrets) owned like its parent directory."""
+    home = Path(home)
+    if home.is_dir():
+        return
+    owner = owner_of(home)
+    missing = []
+    probe = Path(os.path.abspath(home))
+    while not probe.exists():
+        missing.append(probe)
+        probe = probe.parent
+    try:
+        home.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for directory in reversed(missing):
+            give_to(directory, owner)
+    except OSError as exc:
+        raise StoreError(f"cannot create {home}: {exc.strerror or exc}") from None
+
+
+def write_atomic(target: Path, payload: bytes, mode: int, *, new_owner: Owner | None = None) -> None:
     """Replace ``target`` with ``payload`` so that readers see the old or the new
-    file, never a mix. A symlinked target is written through to the file it
-    points at (the link stays a link)."""
+    file, never a mix.
+
+    A symlinked target is written through to the file it points at (the link
+    stays a link). The replacement keeps the old file's owner and group; a new
+    file gets ``new_owner`` (the Hermes home's owner). Any failure (full disk,
+    quota, read-only file system, I/O error) raises :class:`StoreError` naming
+    the file, with the original untouched and no temporary file left.
+    """
     real = Path(os.path.realpath(target))
     directory = real.parent
-    directory.mkdir(parents=True, exist_ok=True)
+    owner: Owner | None
+    try:
+        st = os.stat(real)
+        owner = (st.st_uid, st.st_gid)
+    except FileNotFoundError:
+        owner = new_owner
+    except OSError as exc:
+        raise StoreError(f"cannot write {target}: {exc.strerror or exc}") from None
     tmp = directory / f"{real.name}.tmp.{os.getpid()}.{os.urandom(8).hex()}"
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    fd = os.open(tmp, flags, 0o600)
+    try:
+        fd = os.open(tmp, flags, 0o600)
+    except OSError as exc:
+        raise StoreError(f"cannot write {target}: {exc.strerror or exc}") from None
     try:
         try:
             view = memoryview(payload)
             while view:
                 written = os.write(fd, view)
                 view = view[written:]
+            give_to(fd, owner)
             os.fchmod(fd, mode)  # exact mode whatever the umask
             os.fsync(fd)
         finally:
             os.close(fd)
         os.replace(tmp, real)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        if isinstance(exc, OSError):
+            raise StoreError(f"cannot write {target}: {exc.strerror or exc}; it was left as it was") from None
         raise
     try:
         dir_fd = os.open(directory, os.O_RDONLY)
@@ -64,5 +144,23 @@ def write_atomic(target: Path, payload: bytes, mode: int) -> None:
         return
     try:
         os.fsync(dir_fd)
+    except OSError:
+        pass  # the rename is done; a directory that cannot be fsynced (some network file systems) is not an error
     finally:
         os.close(dir_fd)
+
+
+@contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold SIGINT, SIGTERM and SIGHUP back while the block runs (they are
+    delivered when it ends), so two files written together are never split."""
+    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+    try:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, OSError, ValueError):
+        yield  # no signal masks here: write without the guard
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)

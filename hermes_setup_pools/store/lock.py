@@ -1,17 +1,24 @@
 """Hermes' lock around every read-modify-write of auth.json: an exclusive
-``flock`` on the sibling file ``auth.lock``, polled every 50 ms for 15 s."""
+``flock`` on the sibling file ``auth.lock``, polled every 50 ms for 15 s.
+
+Inside a Hermes process that already holds the lock in this thread (a plugin
+running within one of Hermes' own locked sections), taking it again on a new
+file descriptor would wait on ourselves for the whole timeout. Hermes' lock is
+re-entrant per thread, so ours is too: it recognises Hermes' holder and joins it.
+"""
 
 from __future__ import annotations
 
 import errno
 import fcntl
 import os
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .files import StoreError
+from .files import StoreError, give_to, make_home, owner_of
 
 LOCK_TIMEOUT = 15.0
 LOCK_POLL = 0.05
@@ -22,18 +29,38 @@ def lock_path(home: Path) -> Path:
     return Path(home) / "auth.lock"
 
 
+def held_by_hermes_here(home: Path) -> bool:
+    """True when this thread is inside Hermes' own auth-store lock for ``home``.
+
+    Reads Hermes' private per-thread holder table (``hermes_cli.auth``,
+    0.18–0.19); when a Hermes release renames it, this answers False and the
+    lock is taken normally.
+    """
+    module = sys.modules.get("hermes_cli.auth")
+    holders = getattr(module, "_auth_target_lock_holders", None)
+    if not isinstance(holders, dict):
+        return False
+    key = str((Path(home) / "auth.json").resolve(strict=False))
+    return int(getattr(holders.get(key), "depth", 0) or 0) > 0
+
+
 @contextmanager
 def auth_lock(home: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     """Hold Hermes' exclusive lock on ``auth.lock``.
 
-    Refuses a symlinked lock file rather than following it, and gives up after
-    ``timeout`` seconds with a message saying another process holds the lock.
+    Refuses a symlinked lock file rather than following it, creates a missing
+    one owned like the Hermes home, and gives up after ``timeout`` seconds with
+    a message saying another process holds the lock.
     """
+    if held_by_hermes_here(home):
+        yield  # this thread already holds it (Hermes' lock is re-entrant per thread)
+        return
     path = lock_path(home)
     refuse_link = f"{path} is a symbolic link; refusing to follow it (remove the link and retry)"
     if path.is_symlink():
         raise StoreError(refuse_link)
-    Path(home).mkdir(mode=0o700, parents=True, exist_ok=True)  # a new home holds secrets: owner only
+    make_home(home)
+    owner = owner_of(home)
     flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(path, flags, 0o600)
@@ -42,6 +69,8 @@ def auth_lock(home: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
             raise StoreError(refuse_link) from None
         raise StoreError(f"cannot open {path}: {exc.strerror or exc}") from None
     try:
+        if os.fstat(fd).st_uid != owner[0]:
+            give_to(fd, owner)  # a lock file root created must stay openable by the home's owner
         deadline = time.monotonic() + timeout
         while True:
             try:

@@ -19,6 +19,33 @@ class LayoutError(ValueError):
     """The document is laid out in a way this module will not edit in place."""
 
 
+#: The loader Hermes itself reads config.yaml with: libyaml's when PyYAML has it
+#: (it accepts a TAB before a comment, which the pure-Python loader rejects).
+LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load(text: str) -> object:
+    """Parse ``text`` exactly as Hermes does."""
+    return yaml.load(text, Loader=LOADER)
+
+
+def _references(root: yaml.Node, wanted: yaml.Node) -> int:
+    """How many times ``wanted`` appears in the tree (more than once: through an alias)."""
+    count, stack, seen = 0, [root], set()
+    while stack:
+        node = stack.pop()
+        if node is wanted:
+            count += 1
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return count
+
+
 _PLAIN_KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 _PLAIN_VALUE = re.compile(r"^[A-Za-z_][A-Za-z0-9_./\-]*$")
 _YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n"}
@@ -62,7 +89,7 @@ def edit_nested_text(text: str, parent: str, key: str, value: str) -> str:
     nl = "\r\n" if "\r\n" in text else "\n"
     rendered = yaml_scalar(value)
     child_line = f"  {yaml_key(key)}: {rendered}"
-    root = yaml.compose(text, Loader=yaml.SafeLoader) if text.strip() else None
+    root = yaml.compose(text, Loader=LOADER) if text.strip() else None
 
     def append_block(base: str) -> str:
         if base and not base.endswith("\n"):
@@ -89,7 +116,12 @@ def edit_nested_text(text: str, parent: str, key: str, value: str) -> str:
         return text[:insert_at] + prefix + child_line + nl + text[insert_at:]
     if not isinstance(node, yaml.MappingNode):
         raise LayoutError(f"{parent} is not a mapping")
+    if _references(root, node) > 1:
+        raise LayoutError(f"{parent} is shared with another key through a YAML anchor (&), so editing it "
+                          "would change that key too")
     child = _mapping_value(node, key)
+    if child is not None and _references(root, child[1]) > 1:
+        raise LayoutError(f"{parent}.{key} is shared with another key through a YAML anchor (&)")
     if node.flow_style:
         parts = []
         for key_node, value_node in node.value:

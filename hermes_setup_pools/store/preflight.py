@@ -1,0 +1,119 @@
+"""Before the first question: can this run read and write the Hermes home as
+its owner would want?
+
+Checked up front, so a read-only home, a file that belongs to someone else or
+a symbolic link into another user's files fails before anyone types a key.
+Also removes what a killed writer left behind: temporary copies that may hold
+keys.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from .files import StoreError, existing_ancestor, owner_of, user_name
+from .lock import auth_lock
+
+_OUR_TEMP = re.compile(r"\.tmp\.(\d+)\.[0-9a-f]{16}$")
+
+
+def check_home(home: Path, files: Iterable[Path]) -> None:
+    """Raise :class:`StoreError` unless this process can replace each of
+    ``files`` in ``home`` and keep its owner.
+
+    A non-root user may only write files (and a home) that are its own; root
+    may write anything, and :mod:`.files` gives what it writes to the home's
+    owner. A symbolic link is written through only when its target belongs to
+    the home's owner.
+    """
+    home = Path(home)
+    euid = os.geteuid()
+    base = existing_ancestor(home)
+    if not base.is_dir():
+        raise StoreError(f"{base} is not a directory, so {home} cannot be a Hermes home")
+    home_uid = owner_of(home)[0]
+    if euid not in (0, home_uid):
+        raise StoreError(_not_yours(base, home_uid))
+    if not os.access(base, os.W_OK | os.X_OK):
+        raise StoreError(f"cannot write in {base}: {_why_not_writable(base)}")
+    for path in files:
+        target = path
+        if path.is_symlink():
+            target = Path(os.path.realpath(path))
+            if target.exists() and os.stat(target).st_uid != home_uid:
+                raise StoreError(
+                    f"{path} is a symbolic link to {target}, which belongs to {user_name(os.stat(target).st_uid)}, "
+                    f"not to the owner of {home} ({user_name(home_uid)}); refusing to write through it"
+                )
+        if not target.exists():
+            continue
+        st = os.stat(target)
+        if euid not in (0, st.st_uid):
+            raise StoreError(_not_yours(target, st.st_uid))
+        if not os.access(target, os.R_OK):
+            raise StoreError(f"cannot read {target}: permission denied")
+        if target.parent != base and not os.access(target.parent, os.W_OK | os.X_OK):
+            raise StoreError(f"cannot replace {target}: {_why_not_writable(target.parent)}")
+        if not os.access(target, os.W_OK):
+            raise StoreError(f"cannot replace {target}: {_why_not_writable(target)}")
+
+
+def _not_yours(path: Path, uid: int) -> str:
+    name = user_name(uid)
+    return (
+        f"{path} belongs to {name}, and files written now would not; run this as {name} "
+        f"(for example `sudo -u {name} hermes-setup-pools …`) or as root"
+    )
+
+
+def _why_not_writable(path: Path) -> str:
+    try:
+        if os.statvfs(path).f_flag & os.ST_RDONLY:
+            return "the file system is read-only"
+    except OSError:
+        pass
+    return "permission denied"
+
+
+def remove_leftovers(home: Path, auth_file: Path, config_file: Path) -> list[str]:
+    """Remove temporary copies a killed writer left behind; returns their names.
+
+    auth.json's: every ``auth.json.tmp.*`` found while holding Hermes' lock,
+    since every writer (Hermes and us) holds it while its temporary file
+    exists. config.yaml's: only our own pattern whose process is gone.
+    """
+    removed: list[str] = []
+    auth_real = Path(os.path.realpath(auth_file))
+    if any(auth_real.parent.glob(f"{auth_real.name}.tmp.*")):
+        with auth_lock(home):
+            for leftover in auth_real.parent.glob(f"{auth_real.name}.tmp.*"):
+                removed += _unlink(leftover)
+    config_real = Path(os.path.realpath(config_file))
+    for leftover in config_real.parent.glob(f"{config_real.name}.tmp.*"):
+        match = _OUR_TEMP.search(leftover.name)
+        if match and not _running(int(match.group(1))):
+            removed += _unlink(leftover)
+    return removed
+
+
+def _unlink(path: Path) -> list[str]:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise StoreError(f"cannot remove the leftover {path} (it may hold a key): {exc.strerror or exc}") from None
+    return [path.name]
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
