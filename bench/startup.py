@@ -106,8 +106,9 @@ def bench_arming(root: Path, rounds: int, cg_runs: int) -> list[Result]:
               "`plugins.enabled: [setup-pools]` in a fresh HERMES_HOME written by `hermes plugins enable`, vs the same "
               "with `chat` in place of `setup` (the hook inert: only the membership test every process pays); "
               f"{rounds} rounds (armed, off switch, inert) after a warm-up round, each run on its own fresh "
-              "home; Δ = median of the per-round differences. Instructions: callgrind, converted to ms at the armed "
-              "process's own rate (instructions ÷ median wall time). Judged met only if both Δs are within target")
+              "home; Δ = median of the per-round differences. Instructions (what the verdict uses: wall time "
+              f"varies by more than the 1 ms target between runs): callgrind, {cg_runs} run(s) per variant, converted to "
+              "ms at the armed process's own rate (its instructions ÷ its median wall time)")
     if not HERMES.exists():
         return [skipped("Arming inside `hermes setup`", target, "hermes-agent is not installed here", method)]
     homes = Homes(root, hermes_template(root, "arm-template"))
@@ -138,7 +139,7 @@ def bench_arming(root: Path, rounds: int, cg_runs: int) -> list[Result]:
     d_inert = per_pair(walls["armed"], walls["inert"], lambda a, b: (a - b) * 1e3)
     d_off = per_pair(walls["armed"], walls["off"], lambda a, b: (a - b) * 1e3)
     ins: dict[str, float] = {}
-    why = callgrind.unavailable() if cg_runs else "skipped in --quick (about 12 s per run under callgrind)"
+    why = callgrind.unavailable() if cg_runs else "no callgrind run in --quick (about 12 s per run)"
     if not why:
         ins = {name: statistics.median(callgrind.counts(*fresh(name), cg_runs)) for name in variants}
     rate = ins["armed"] / statistics.median(walls["armed"]) / 1e3 if ins else 0.0  # instructions per ms
@@ -146,17 +147,18 @@ def bench_arming(root: Path, rounds: int, cg_runs: int) -> list[Result]:
     def row(figure: str, other: str, label: str, diffs: list[float], judged: bool) -> Result:
         wall = statistics.median(diffs)
         ratio = f"wall Δ {wall:+.2f} ms"
-        ok = wall <= ARM_TARGET
         if ins:
             di = ins["armed"] - ins[other]
-            ratio += f"; instructions Δ +{callgrind.fmt(di)} ≈ {di / rate:.2f} ms"
-            ok = ok and di / rate <= ARM_TARGET
+            ratio = f"instructions Δ +{callgrind.fmt(di)} ≈ {di / rate:.2f} ms; " + ratio
+            ok = verdict(di / rate <= ARM_TARGET)
+        elif cg_runs:
+            ok = verdict(wall <= ARM_TARGET) + " (wall time only)"
         else:
-            ratio += f" (instructions: {why})"
+            ok = f"not judged: {why}; wall time alone cannot resolve 1 ms"
         ours = f"{ms(walls['armed'])}" + (f"; {callgrind.fmt(ins['armed'])} instr" if ins else "")
         control = f"{label}: {ms(walls[other])}" + (f"; {callgrind.fmt(ins[other])} instr" if ins else "")
         return Result(figure, ours, control, ratio, target if judged else "(supporting)",
-                      verdict(ok) if judged else "", method if judged else "the same rounds, against the off-switch run")
+                      ok if judged else "", method if judged else "the same rounds, against the off-switch run")
 
     return [row("Arming inside `hermes setup` (everything the hook adds)", "inert", "hook inert (`chat`)", d_inert, True),
             row("… vs the off switch `HERMES_SETUP_POOLS_AUTOHOOK=0` (still imports the hook module)", "off",

@@ -8,6 +8,7 @@ messages describe the problem, and :func:`mask` keeps four characters at most.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 
 #: Longest key accepted (real keys are well under 300 characters).
@@ -157,7 +158,7 @@ def _random_looking(token: str) -> bool:
     def kind(ch: str) -> int:
         return 0 if ch.isdigit() else 1 if ch.isupper() else 2
 
-    switches = sum(kind(a) != kind(b) for a, b in zip(chars, chars[1:]))
+    switches = sum(kind(a) != kind(b) for a, b in itertools.pairwise(chars))
     return switches / (len(chars) - 1) >= 0.25
 
 

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
-from fakeprovider import Answer, FakeProvider, Received
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -26,6 +25,7 @@ from hermes_setup_pools.providers import resolve_target, target_from_config
 from hermes_setup_pools.store.config import load_config
 
 from conftest import ROOT
+from fakeprovider import Answer, FakeProvider, Received
 from helpers import CANARY
 
 OR_KEY = "sk-or-v1-" + "a" * 52 + "7f3c"
