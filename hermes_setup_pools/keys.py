@@ -127,10 +127,10 @@ def clean_label(raw: str, key_prefixes: tuple[str, ...] = ()) -> tuple[str, str 
             return label, "the label contains control or formatting characters"
         if ch in _INVISIBLE or (category == "Zs" and ch != " "):
             return label, f"the label contains an invisible or blank-looking character (U+{ord(ch):04X})"
+    if label and any(looks_like_secret(word, key_prefixes) for word in label.split()):
+        return label, "the label looks like an API key; labels are shown in the clear, so use a name"
     if len(label) > MAX_LABEL_LENGTH:
         return label, f"the label is longer than {MAX_LABEL_LENGTH} characters"
-    if label and looks_like_secret(label, key_prefixes):
-        return label, "the label looks like an API key; labels are shown in the clear, so use a name"
     return label, None
 
 

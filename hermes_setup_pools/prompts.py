@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from .display import shown
 from .errors import Cancelled, Terminated
+from .keys import looks_like_secret
 
 #: Checks an answer; returns the reason it is refused, or ``None`` to accept it.
 Validator = Callable[[str], "str | None"]
@@ -97,8 +98,13 @@ class QuestionaryPrompter:
 
     def text(self, message: str, default: str = "", validate: Validator | None = None) -> str:
         import questionary
+        from prompt_toolkit.application import get_app
+        from prompt_toolkit.filters import Condition
 
-        question = questionary.text(shown(message), default=default, validate=self._validator(validate), **self._kwargs)
+        # A key pasted into the wrong prompt is masked as it is typed, not echoed.
+        looks_like_a_key = Condition(lambda: looks_like_secret(get_app().current_buffer.text))
+        question = questionary.text(shown(message), default=default, validate=self._validator(validate),
+                                    is_password=looks_like_a_key, **self._kwargs)
         return str(self._ask(question))
 
     def select(self, message: str, choices: Sequence[tuple[str, str]], default: str) -> str:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from ..errors import Cancelled, UsageError
+from ..keys import looks_like_secret
 from ..steps import Context
 from .parser import PROG
 
@@ -16,6 +17,9 @@ def resolve_home(args: argparse.Namespace) -> Path:
     """``--hermes-home``, else ``$HERMES_HOME``, else ``~/.hermes``."""
     given = getattr(args, "hermes_home", None)
     if given:
+        if any(looks_like_secret(part) for part in Path(given).parts):
+            raise UsageError("--hermes-home takes a directory, and that argument looks like an API key; "
+                             "keys are never accepted on the command line")
         return Path(given).expanduser().absolute()
     env = os.environ.get("HERMES_HOME", "").strip()
     return Path(env).expanduser().absolute() if env else Path.home() / ".hermes"

@@ -43,7 +43,8 @@ POOL_EPILOG = """\
 key file format: one key per line, optionally preceded by a label
   team-key sk-or-v1-...
   sk-or-v1-...              (labelled api-key-<N>)
-blank lines and lines starting with # are ignored.
+blank lines, lines starting with # and a trailing " # comment" are ignored;
+the label comes first (a line whose first field looks like a key is refused).
 
 strategies: fill_first (Hermes' default), round_robin, least_used, random"""
 

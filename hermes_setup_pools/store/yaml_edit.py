@@ -122,14 +122,15 @@ def edit_nested_text(text: str, parent: str, key: str, value: str) -> str:
     child = _mapping_value(node, key)
     if child is not None and _references(root, child[1]) > 1:
         raise LayoutError(f"{parent}.{key} is shared with another key through a YAML anchor (&)")
-    if node.flow_style:
-        parts = []
-        for key_node, value_node in node.value:
-            if child is not None and key_node is child[0]:
-                continue
-            parts.append(text[key_node.start_mark.index : value_node.end_mark.index])
-        parts.append(f"{yaml_key(key)}: {rendered}")
-        return text[: node.start_mark.index] + "{" + ", ".join(parts) + "}" + text[node.end_mark.index :]
+    if node.flow_style and child is None:
+        # Add the pair right after the last value (or the opening brace), so
+        # everything else, comments included, stays where it was.
+        new_pair = f"{yaml_key(key)}: {rendered}"
+        if node.value:
+            at = node.value[-1][1].end_mark.index
+            return text[:at] + ", " + new_pair + text[at:]
+        at = node.start_mark.index + 1
+        return text[:at] + new_pair + text[at:]
     if child is not None:
         value_node = child[1]
         if not isinstance(value_node, yaml.ScalarNode):
