@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from ..errors import Cancelled, UsageError
-from ..keys import looks_like_secret
+from ..home import resolve_home as home_for
 from ..steps import Context
 from .parser import PROG
 
 
 def resolve_home(args: argparse.Namespace) -> Path:
-    """``--hermes-home``, else ``$HERMES_HOME``, else ``~/.hermes``."""
-    given = getattr(args, "hermes_home", None)
-    if given:
-        if any(looks_like_secret(part) for part in Path(given).parts):
-            raise UsageError("--hermes-home takes a directory, and that argument looks like an API key; "
-                             "keys are never accepted on the command line")
-        return Path(given).expanduser().absolute()
-    env = os.environ.get("HERMES_HOME", "").strip()
-    return Path(env).expanduser().absolute() if env else Path.home() / ".hermes"
+    """The Hermes home for this command (see :mod:`hermes_setup_pools.home`)."""
+    return home_for(getattr(args, "hermes_home", None), getattr(args, "profile", None))
 
 
 def _require_terminal(what: str) -> None:

@@ -58,11 +58,18 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _home_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
         "--hermes-home",
         metavar="DIR",
         default=argparse.SUPPRESS,
-        help="Hermes home directory (default: $HERMES_HOME, else ~/.hermes)",
+        help="Hermes home directory (default: as Hermes resolves it: $HERMES_HOME, the active profile, ~/.hermes)",
+    )
+    group.add_argument(
+        "-p", "--profile",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        help="work on Hermes profile NAME (<root>/profiles/NAME), like `hermes -p NAME`",
     )
 
 

@@ -7,12 +7,12 @@ refused leaves both files as they were.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..display import shown
+from ..home import hermes_command, our_command
 from ..store.auth import auth_path, update_pool
 from ..store.config import config_path, load_config
 from ..store.files import StoreError, signals_deferred
@@ -71,16 +71,10 @@ def _commit(plan: Plan, echo: Callable[[str], None]) -> PoolOutcome:
         echo(f"✓ Added {len(result.added)} credential(s) to {pool_key} in {auth_path(home)}")
     if outcome.config_written:
         echo(f"✓ Set {STRATEGIES_KEY}.{pool_key} = {plan.strategy} in {config_path(home)}")
-    echo(f"  Check it with: hermes auth list {pool_key}")
+    echo(f"  Check it with: {hermes_command(home, 'auth', 'list', pool_key)}")
     return outcome
 
 
 def finish_command(home: Path, pool_key: str, strategy: str | None) -> str:
     """The one command that sets the strategy a failed commit left unset."""
-    import shlex
-
-    default_home = os.environ.get("HERMES_HOME", "").strip() or str(Path.home() / ".hermes")
-    is_default = Path(default_home).expanduser().absolute() == Path(home).absolute()
-    where = "" if is_default else f" --hermes-home {shlex.quote(str(home))}"
-    return (f"hermes-setup-pools pool --non-interactive --provider {shlex.quote(pool_key)} "
-            f"--strategy {strategy} --yes{where}")
+    return our_command(home, "pool", "--non-interactive", "--provider", pool_key, "--strategy", str(strategy), "--yes")
