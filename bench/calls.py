@@ -4,12 +4,29 @@ memory per key."""
 
 from __future__ import annotations
 
+import functools
 import json
 import statistics
 from pathlib import Path
 
-from common import (BENCH, OURS, PY, Homes, Result, base_env, key_file, ms, normalised, paired, per_pair, run_rss,
-                    run_timed, seeded_template, simple_template, verdict)
+from common import (
+    BENCH,
+    OURS,
+    PY,
+    Homes,
+    Result,
+    base_env,
+    key_file,
+    ms,
+    normalised,
+    paired,
+    per_pair,
+    run_rss,
+    run_timed,
+    seeded_template,
+    simple_template,
+    verdict,
+)
 
 CALL_TARGET = 1.3  # × `python -c "import yaml, pluggy"`
 BULK_TARGET = 1.5  # × bench/reference.py
@@ -93,12 +110,15 @@ def bench_memory(root: Path, samples: int, n: int = 100_000) -> list[Result]:
     per_key: dict[str, list[float]] = {}
     peaks: dict[str, tuple[list[float], list[float]]] = {}
     for name, side in (("ours", ours), ("reference", reference)):
-        big, small = paired(lambda s=side: s(many), lambda s=side: s(one), samples, warmup=False)
+        big, small = paired(functools.partial(side, many), functools.partial(side, one), samples, warmup=False)
         per_key[name] = per_pair(big, small, lambda x, y: (x - y) / n)
         peaks[name] = (big, small)
     out = []
     med = statistics.median(per_key["ours"])
-    mib = lambda v: f"{statistics.median(v) / 2**20:,.1f} MiB"  # noqa: E731
+
+    def mib(values: list[float]) -> str:
+        return f"{statistics.median(values) / 2**20:,.1f} MiB"
+
     out.append(Result(
         f"Peak memory per key at {n:,} keys", f"{med:,.0f} B/key ({med / 1024:.2f} KB; peak {mib(peaks['ours'][0])} vs "
         f"{mib(peaks['ours'][1])} for 1 key)",

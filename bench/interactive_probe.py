@@ -19,7 +19,7 @@ import time
 from typing import Any
 
 import hermes_cli.main
-import hermes_cli.setup  # noqa: F401  (imported by the time the wizard picks a model)
+import hermes_cli.setup
 
 import hermes_setup_pools.prompts
 from hermes_setup_pools.hermes import wizard_wrapper
@@ -66,7 +66,7 @@ class Terminal:
 
 
 hermes_setup_pools.prompts.QuestionaryPrompter = StubPrompter  # type: ignore[misc, assignment]
-sys.stdin = Terminal()  # type: ignore[assignment]
+sys.stdin = Terminal()  # only isatty() is asked
 namespace: dict[str, Any] = {"__name__": "hermes_cli.setup"}
 exec("def setup_model_provider(select):\n    return select()\n", namespace)
 wrapped = wizard_wrapper.make_wrapper(picker)

@@ -10,8 +10,25 @@ import time
 from pathlib import Path
 
 from calls import ours_cmd
-from common import (BENCH, HERMES, PY, Homes, Result, base_env, fake_key, key_file, ms, normalised, output, paired,
-                    per_pair, run_timed, simple_template, skipped, verdict)
+from common import (
+    BENCH,
+    HERMES,
+    PY,
+    Homes,
+    Result,
+    base_env,
+    fake_key,
+    key_file,
+    ms,
+    normalised,
+    output,
+    paired,
+    per_pair,
+    run_timed,
+    simple_template,
+    skipped,
+    verdict,
+)
 from startup import hermes_template
 
 SPEEDUP_TARGET = 200  # × for 50 keys

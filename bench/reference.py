@@ -24,6 +24,7 @@ import json
 import os
 import sys
 from datetime import UTC, datetime
+from typing import Any
 
 BASE_URLS = {"openrouter": "https://openrouter.ai/api/v1"}
 STATUS_FIELDS = ("last_status", "last_status_at", "last_error_code", "last_error_reason", "last_error_message",
@@ -42,10 +43,10 @@ def new_id(taken: set[str]) -> str:
     return entry_id
 
 
-def add_keys(pool: list[dict], lines: list[str], base_url: str | None) -> None:
+def add_keys(pool: list[dict[str, Any]], lines: list[str], base_url: str | None) -> None:
     seen = {fingerprint(e["access_token"]) if e.get("access_token") else e.get("secret_fingerprint") for e in pool}
     labels = {str(e.get("label", "")).casefold() for e in pool}
-    ids = {e.get("id") for e in pool}
+    ids = {str(e.get("id")) for e in pool}
     priority = max((e["priority"] for e in pool if type(e.get("priority")) is int), default=-1)
     for raw in lines:
         line = raw.strip()

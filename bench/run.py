@@ -25,16 +25,17 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import callgrind  # noqa: E402
-from calls import bench_bulk, bench_memory, bench_one_call  # noqa: E402
-from common import Result  # noqa: E402
-from peers import bench_interactive, bench_vs_hermes  # noqa: E402
-from startup import bench_arming, bench_startup_hook  # noqa: E402
+import callgrind
+from calls import bench_bulk, bench_memory, bench_one_call
+from common import Result
+from peers import bench_interactive, bench_vs_hermes
+from startup import bench_arming, bench_startup_hook
 
 
 @dataclass(frozen=True)
@@ -57,9 +58,9 @@ class Plan:
     pty_runs: int
 
 
-FULL = Plan(startup_pairs=30, startup_cg=3, floors=True, arm_rounds=20, arm_cg=1, call_pairs=20, bulk_pairs=10,
+FULL = Plan(startup_pairs=100, startup_cg=3, floors=True, arm_rounds=20, arm_cg=3, call_pairs=20, bulk_pairs=10,
             bulk_keys=10_000, memory_pairs=3, memory_keys=100_000, vs_samples=5, vs_keys=50, probes=10, pty_runs=10)
-QUICK = Plan(startup_pairs=10, startup_cg=1, floors=False, arm_rounds=5, arm_cg=0, call_pairs=10, bulk_pairs=5,
+QUICK = Plan(startup_pairs=20, startup_cg=1, floors=False, arm_rounds=5, arm_cg=0, call_pairs=10, bulk_pairs=5,
              bulk_keys=10_000, memory_pairs=1, memory_keys=100_000, vs_samples=3, vs_keys=5, probes=5, pty_runs=3)
 
 
@@ -76,7 +77,7 @@ def machine() -> str:
         hermes = version("hermes-agent")
     except Exception:
         hermes = "not installed"
-    load = ", load %.2f %.2f %.2f" % os.getloadavg() if hasattr(os, "getloadavg") else ""
+    load = ", load {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()) if hasattr(os, "getloadavg") else ""
     return (f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} cores{load}, "
             f"Python {platform.python_version()}, hermes-agent {hermes}")
 
@@ -114,7 +115,7 @@ def main() -> int:
     root = Path(tempfile.mkdtemp(prefix="hsp-bench-"))
     start = time.perf_counter()
     results: list[Result] = []
-    steps = [
+    steps: list[tuple[str, Callable[[], list[Result]]]] = [
         ("start-up hook", lambda: bench_startup_hook(root, plan.startup_pairs, plan.startup_cg, plan.floors)),
         ("arming", lambda: bench_arming(root, plan.arm_rounds, plan.arm_cg)),
         ("one call", lambda: bench_one_call(root, plan.call_pairs)),

@@ -3,6 +3,7 @@ and arming the wizard hook where it really happens, inside ``hermes setup``."""
 
 from __future__ import annotations
 
+import functools
 import statistics
 import subprocess
 from collections.abc import Callable
@@ -52,12 +53,12 @@ def bench_startup_hook(root: Path, pairs: int, cg_runs: int, floors: bool) -> li
     if why:
         out.append(skipped("Start-up hook, instructions", target, why, method))
     else:
-        hook_i = statistics.median(callgrind.counts(hook_cmd, env, cg_runs))
-        plain_i = statistics.median(callgrind.counts(plain_cmd, env, cg_runs))
+        found = callgrind.counts({"hook": lambda: (hook_cmd, env), "plain": lambda: (plain_cmd, env)}, cg_runs)
+        hook_i, plain_i = statistics.median(found["hook"]), statistics.median(found["plain"])
         share = (hook_i - plain_i) / plain_i * 100
         out.append(Result(
             f"Start-up hook: `python -c pass`, instructions ({passes} passes over the .pth)",
-            callgrind.fmt(hook_i), f"no .pth: {callgrind.fmt(plain_i)}",
+            callgrind.median_of(found["hook"]), f"no .pth: {callgrind.median_of(found['plain'])}",
             f"+{callgrind.fmt(hook_i - plain_i)} = +{share:.2f} %", target, verdict(share <= HOOK_TARGET), method))
         if floors:
             out.extend(_floors(root, env, plain_i, cg_runs))
@@ -78,7 +79,7 @@ def _floors(root: Path, env: dict[str, str], plain_i: float, cg_runs: int) -> li
     out = []
     for text, what in (("", "an empty .pth"), ("import sys\n", "a .pth holding only `import sys`")):
         (purelib / PTH.name).write_text(text)
-        n = statistics.median(callgrind.counts([python, "-c", "pass"], env, cg_runs))
+        n = statistics.median(callgrind.counts({"floor": lambda: ([python, "-c", "pass"], env)}, cg_runs)["floor"])
         out.append(Result(f"… floor: {what}", callgrind.fmt(n), f"no .pth: {callgrind.fmt(plain_i)}",
                           f"+{callgrind.fmt(n - plain_i)} = +{(n - plain_i) / plain_i * 100:.2f} %", "(supporting)", "",
                           "as above, in a third venv whose .pth is replaced by this text"))
@@ -139,9 +140,11 @@ def bench_arming(root: Path, rounds: int, cg_runs: int) -> list[Result]:
     d_inert = per_pair(walls["armed"], walls["inert"], lambda a, b: (a - b) * 1e3)
     d_off = per_pair(walls["armed"], walls["off"], lambda a, b: (a - b) * 1e3)
     ins: dict[str, float] = {}
+    found: dict[str, list[int]] = {}
     why = callgrind.unavailable() if cg_runs else "no callgrind run in --quick (about 12 s per run)"
     if not why:
-        ins = {name: statistics.median(callgrind.counts(*fresh(name), cg_runs)) for name in variants}
+        found = callgrind.counts({name: functools.partial(fresh, name) for name in variants}, cg_runs)
+        ins = {name: statistics.median(v) for name, v in found.items()}
     rate = ins["armed"] / statistics.median(walls["armed"]) / 1e3 if ins else 0.0  # instructions per ms
 
     def row(figure: str, other: str, label: str, diffs: list[float], judged: bool) -> Result:
@@ -155,8 +158,8 @@ def bench_arming(root: Path, rounds: int, cg_runs: int) -> list[Result]:
             ok = verdict(wall <= ARM_TARGET) + " (wall time only)"
         else:
             ok = f"not judged: {why}; wall time alone cannot resolve 1 ms"
-        ours = f"{ms(walls['armed'])}" + (f"; {callgrind.fmt(ins['armed'])} instr" if ins else "")
-        control = f"{label}: {ms(walls[other])}" + (f"; {callgrind.fmt(ins[other])} instr" if ins else "")
+        ours = f"{ms(walls['armed'])}" + (f"; {callgrind.median_of(found['armed'])} instr" if ins else "")
+        control = f"{label}: {ms(walls[other])}" + (f"; {callgrind.median_of(found[other])} instr" if ins else "")
         return Result(figure, ours, control, ratio, target if judged else "(supporting)",
                       ok if judged else "", method if judged else "the same rounds, against the off-switch run")
 

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from conftest import BIN, run_cli
-from helpers import CTRL_C, DOWN, ENTER, ENV_KEY, KEY_1, KEY_2
+from helpers import CTRL_C, DOWN, ENTER, ENV_KEY, KEY_1, KEY_2, UP
 
 
 @pytest.fixture
@@ -34,8 +34,7 @@ def finish(child) -> tuple[int, str]:
 
 def test_add_two_keys_and_choose_round_robin(home, env):
     child = spawn(["pool"], env, OPENROUTER_API_KEY=ENV_KEY)
-    child.expect_exact("OPENROUTER_API_KEY")
-    child.expect_exact("…9999")
+    child.expect_exact("…9999  found in environment as OPENROUTER_API_KEY, not in the pool yet")
     child.expect_exact("Add another API key for openrouter")
     child.send(KEY_1 + ENTER)
     child.expect_exact("Label for this key (Enter for api-key-2)")
@@ -109,10 +108,13 @@ def test_rerun_shows_the_pool_preselects_the_strategy_and_changes_nothing(home, 
     child.expect_exact("team")
     child.expect_exact("…1111")
     child.expect_exact("Rotation strategy: least_used")
-    child.expect_exact("Add another API key")
-    child.send(ENTER)
+    child.expect_exact("What would you like to do?")
+    child.expect(r"» \S*Finish")  # Enter alone changes nothing
+    child.send(UP + ENTER)  # Choose the rotation strategy
     child.expect_exact("How should Hermes rotate between these 2 keys?")
     child.expect(r"» \S*least_used")  # the saved strategy is highlighted
+    child.send(ENTER)
+    child.expect_exact("What would you like to do?")
     child.send(ENTER)
     child.expect_exact("Nothing to change")
     status, _ = finish(child)

@@ -129,7 +129,8 @@ def test_bad_pastes_are_refused_with_a_reason_then_a_good_key_is_taken(home):
 
 def test_a_key_already_in_the_pool_is_refused_naming_its_label(home):
     run_step(home, [KEY_1, "team", "", True])
-    _, _, prompter = run_step(home, [KEY_1, KEY_2, "second", "", "fill_first", True])
+    # an existing pool opens the action menu: Add keys, ..., then Finish
+    _, _, prompter = run_step(home, ["add", KEY_1, KEY_2, "second", "", "finish", True])
     assert prompter.refusals == ["that key is already in the pool as 'team'"]
     assert [e["label"] for e in pool(home)] == ["team", "second"]
 
@@ -155,7 +156,7 @@ def test_wrong_prefix_warns_and_asks(home):
 
 def test_labels_must_be_unique_and_clean(home):
     run_step(home, [KEY_1, "team", "", True])
-    _, _, prompter = run_step(home, [KEY_2, "TEAM", "bad\x07", "  other  ", "", DEFAULT, True])
+    _, _, prompter = run_step(home, ["add", KEY_2, "TEAM", "bad\x07", "  other  ", "", DEFAULT, True])
     assert prompter.refusals == [
         "the label 'TEAM' is already used in this pool",
         "the label contains control or formatting characters",
@@ -171,7 +172,7 @@ def test_empty_label_takes_the_default(home):
 
 def test_default_label_skips_labels_in_use(home):
     run_step(home, [KEY_1, "api-key-2", "", True])
-    run_step(home, [KEY_2, DEFAULT, "", DEFAULT, True])
+    run_step(home, ["add", KEY_2, DEFAULT, "", DEFAULT, True])
     assert [e["label"] for e in pool(home)] == ["api-key-2", "api-key-3"]
 
 
@@ -260,14 +261,14 @@ def test_suppressed_env_source_is_shown_but_not_seeded(home, monkeypatch):
     monkeypatch.setenv("OPENROUTER_API_KEY", ENV_KEY)
     (home / "auth.json").write_text(json.dumps({"suppressed_sources": {"openrouter": ["env:OPENROUTER_API_KEY"]}}))
     _, text, _ = run_step(home, [KEY_1, "a", "", True])
-    assert "removed with `hermes auth remove`" in text
+    assert "env:OPENROUTER_API_KEY was removed from this pool earlier (suppressed); left out" in text
     assert [e["label"] for e in pool(home)] == ["a"]
 
 
 def test_existing_entries_are_shown_masked(home, monkeypatch):
     monkeypatch.setenv("OPENROUTER_API_KEY", ENV_KEY)
     run_step(home, [KEY_1, "team", "", "fill_first", True])
-    _, text, _ = run_step(home, ["", DEFAULT])
+    _, text, _ = run_step(home, [DEFAULT])  # Enter on the menu's Finish
     assert "team" in text and "…1111" in text and "…9999" in text
 
 
@@ -282,9 +283,9 @@ def test_rerun_with_the_same_answers_changes_nothing(home, monkeypatch):
     monkeypatch.setenv("OPENROUTER_API_KEY", ENV_KEY)
     run_step(home, [KEY_1, "team", "", "round_robin", True])
     before = snapshot(home)
-    outcome, text, prompter = run_step(home, ["", DEFAULT])  # Enter, Enter
+    outcome, text, prompter = run_step(home, ["strategy", DEFAULT, DEFAULT])  # the strategy, Enter, Finish
     assert snapshot(home) == before
-    assert prompter.defaults == {"How should Hermes rotate between these 2 keys?": "round_robin"}
+    assert prompter.defaults["How should Hermes rotate between these 2 keys?"] == "round_robin"
     assert "Nothing to change" in text
     assert not outcome.auth_written and not outcome.config_written
 
@@ -296,7 +297,7 @@ def test_keys_added_by_another_tool_are_kept(home):
         {"id": "f00f00", "label": "from-hermes", "source": "manual", "access_token": KEY_2, "priority": 1}
     )
     (home / "auth.json").write_text(json.dumps(data))
-    run_step(home, [KEY_3, "third", "", "random", True])
+    run_step(home, ["add", KEY_3, "third", "", "strategy", "random", "finish", True])
     assert [e["label"] for e in pool(home)] == ["team", "from-hermes", "third"]
     assert pool(home)[2]["priority"] == 2
 
@@ -316,7 +317,7 @@ def test_pressing_enter_through_an_existing_pool_writes_nothing(home, monkeypatc
     ]}}))
     monkeypatch.setenv("OPENROUTER_API_KEY", ENV_KEY)
     before = snapshot(home)
-    _, text, _ = run_step(home, ["", DEFAULT])
+    _, text, _ = run_step(home, ["strategy", DEFAULT, "add", "", DEFAULT])
     assert snapshot(home) == before and "Nothing to change" in text
 
 

@@ -47,6 +47,12 @@ def main(argv: list[str] | None = None) -> int:
     except SetupError as exc:
         print(f"{PROG}: {shown(redact(str(exc)))}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:
+        # `… | head` closed the pipe: stop quietly (Python would print a traceback at exit).
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -46,23 +46,58 @@ def cmd_steps(args: argparse.Namespace) -> int:
 
 
 def cmd_pool(args: argparse.Namespace) -> int:
-    """``pool``: only the credential-pool step, interactive or from flags."""
+    """``pool``: only the credential-pool step, interactive or from flags, or
+    the pool manager's operations."""
     from ..pool.options import PoolOptions
     from ..pool.step import run_pool
     from ..pool.strategy import normalize_strategy
 
+    if (args.move is None) != (args.to is None):
+        raise UsageError("--move and --to go together: --move LABEL_OR_ID --to N")
+    if args.json and not args.list:
+        raise UsageError("--json goes with --list")
     options = PoolOptions(
         provider=args.provider,
         strategy=normalize_strategy(args.strategy) if args.strategy else None,
         key_file=args.key_file,
         yes=args.yes,
         dry_run=args.dry_run,
+        list=args.list,
+        json=args.json,
+        check=args.check,
+        remove=tuple(args.remove),
+        rename=tuple((old, new) for old, new in args.rename),
+        move=(args.move, args.to) if args.move is not None else None,
+        replace=args.replace,
+        reset=args.reset,
     )
-    if not args.non_interactive:
+    non_interactive = args.non_interactive or options.list or options.manages
+    if not non_interactive:
         _require_terminal(f"`{PROG} pool`")
-    if args.key_file and not args.non_interactive:
+    if args.key_file and not non_interactive:
         raise UsageError("--key-file is for non-interactive runs; add --non-interactive")
-    run_pool(_context(args, interactive=not args.non_interactive), options)
+    run_pool(_context(args, interactive=not non_interactive), options)
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """``doctor``: findings across every pool; exit 1 while any remain."""
+    from ..doctor.command import run_doctor
+
+    interactive = args.fix and not args.yes and sys.stdin is not None and sys.stdin.isatty()
+    if args.fix and not args.yes and not interactive:
+        raise UsageError("doctor --fix asks before it writes, but this is not a terminal; add --yes")
+    return run_doctor(_context(args, interactive=interactive), as_json=args.json, fix=args.fix, check_keys=args.check)
+
+
+def cmd_switch(args: argparse.Namespace) -> int:
+    """``enable`` / ``disable``: the step inside ``hermes setup``."""
+    from ..hermes import switch
+
+    home = resolve_home(args)
+    changes = (switch.enable if args.command == "enable" else switch.disable)(home)
+    for line in changes or [f"Nothing to change: setup-pools is already {args.command}d in {home / 'config.yaml'}."]:
+        print(line)
     return 0
 
 
@@ -84,4 +119,5 @@ def cmd_flow(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"flow": cmd_flow, "steps": cmd_steps, "pool": cmd_pool}
+COMMANDS = {"flow": cmd_flow, "steps": cmd_steps, "pool": cmd_pool, "doctor": cmd_doctor,
+            "enable": cmd_switch, "disable": cmd_switch}

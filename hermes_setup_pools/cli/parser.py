@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from .. import __version__
 from ..keys import redact
@@ -23,7 +23,10 @@ EPILOG = """\
 examples:
   hermes-setup-pools                       whole flow, interactive
   hermes-setup-pools pool                  only the credential-pool step
+  hermes-setup-pools pool --list           the pool: status, requests, next key
+  hermes-setup-pools doctor                find what silently breaks rotation
   hermes-setup-pools steps                 list the steps in the order they run
+  hermes-setup-pools enable                turn the step on inside `hermes setup`
   printf 'team sk-or-...\\n' | hermes-setup-pools pool --non-interactive \\
       --provider openrouter --strategy round_robin --key-file - --yes
 
@@ -46,7 +49,22 @@ key file format: one key per line, optionally preceded by a label
 blank lines, lines starting with # and a trailing " # comment" are ignored;
 the label comes first (a line whose first field looks like a key is refused).
 
-strategies: fill_first (Hermes' default), round_robin, least_used, random"""
+strategies: fill_first (Hermes' default), round_robin, least_used, random
+
+managing a pool (no questions asked; --dry-run shows the diff, --yes writes):
+  --list [--json]                    the pool with each key's status
+  --remove team --remove 3fa2c1      remove by label (any case) or id
+  --rename team "team (old)"         relabel
+  --move night --to 1                make it the first key Hermes tries
+  --replace team --key-file new.txt  a new secret, same label and position
+  --reset / --reset team             clear cooldowns (all, or one)"""
+
+DOCTOR_DESCRIPTION = """\
+Check every pool in auth.json and every strategy in config.yaml for what
+silently breaks rotation: duplicate keys, placeholder keys, bad priorities,
+dead entries, unknown or orphan strategies, missing variables, loose file
+modes, unreadable files. One line per finding; exit 0 when clean, 1 otherwise.
+--fix applies only the safe fixes, after a summary you confirm (--yes in CI)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -88,7 +106,28 @@ def build_parser() -> argparse.ArgumentParser:
     _home_option(steps)
     steps.set_defaults(command="steps")
 
-    pool = sub.add_parser("pool", help="run only the credential-pool step", description=POOL_DESCRIPTION,
+    _pool_parser(sub, fmt)
+
+    doctor = sub.add_parser("doctor", help="find what silently breaks rotation, and fix the safe part",
+                            description=DOCTOR_DESCRIPTION, formatter_class=fmt)
+    _home_option(doctor)
+    doctor.add_argument("--json", action="store_true", help="print the findings as a JSON array")
+    doctor.add_argument("--fix", action="store_true", help="apply the safe fixes (after a summary and confirmation)")
+    doctor.add_argument("--yes", "-y", action="store_true", help="with --fix: do not ask (for CI)")
+    doctor.add_argument("--check", action="store_true", help="also ask each provider whether the keys in its pool work")
+    doctor.set_defaults(command="doctor")
+
+    for name, verb in (("enable", "turn on"), ("disable", "turn off")):
+        switch = sub.add_parser(name, help=f"{verb} the credential-pool step inside `hermes setup` (any Hermes release)",
+                                formatter_class=fmt, description=f"{verb.capitalize()} the step inside `hermes setup`: "
+                                "edit plugins.enabled / plugins.disabled in config.yaml (comments kept).")
+        _home_option(switch)
+        switch.set_defaults(command=name)
+    return parser
+
+
+def _pool_parser(sub: Any, fmt: type[argparse.HelpFormatter]) -> None:
+    pool = sub.add_parser("pool", help="run only the credential-pool step, or manage a pool", description=POOL_DESCRIPTION,
                           epilog=POOL_EPILOG, formatter_class=fmt)
     _home_option(pool)
     pool.add_argument("--provider", metavar="P", help="pool to set up: a provider id (openrouter, anthropic, …), "
@@ -100,7 +139,18 @@ def build_parser() -> argparse.ArgumentParser:
                       help="ask nothing; take answers from the flags (for CI and Docker)")
     pool.add_argument("--yes", "-y", action="store_true", help="write without asking (required with --non-interactive)")
     pool.add_argument("--dry-run", action="store_true", help="show what would change in each file (keys masked); write nothing")
+    pool.add_argument("--check", action="store_true",
+                      help="check keys with the provider (new keys; with --list, the keys in the pool)")
+    manage = pool.add_argument_group("managing a pool (implies --non-interactive)")
+    manage.add_argument("--list", action="store_true", help="show the pool and each key's status; change nothing")
+    manage.add_argument("--json", action="store_true", help="with --list: a JSON array, one object per entry")
+    manage.add_argument("--remove", metavar="LABEL_OR_ID", action="append", default=[], help="remove an entry (repeatable)")
+    manage.add_argument("--rename", metavar=("LABEL_OR_ID", "NEW_LABEL"), nargs=2, action="append", default=[],
+                        help="give an entry a new label")
+    manage.add_argument("--move", metavar="LABEL_OR_ID", help="move an entry to the position given by --to")
+    manage.add_argument("--to", metavar="N", type=int, help="with --move: 1 is the key Hermes tries first")
+    manage.add_argument("--replace", metavar="LABEL_OR_ID",
+                        help="give a manual entry a new key, read from --key-file (exactly one key)")
+    manage.add_argument("--reset", metavar="LABEL_OR_ID", nargs="?", const="*",
+                        help="clear the cooldown of one entry, or of every entry when no name is given")
     pool.set_defaults(command="pool")
-    return parser
-
-

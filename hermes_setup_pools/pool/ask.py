@@ -8,6 +8,7 @@ from collections.abc import Callable
 from ..keys import clean_label, key_problem, mask
 from ..prompts import Prompter
 from .discovery import PoolState
+from .manage import manage
 from .plan import Answers, PoolIndex
 from .strategy import STRATEGIES, STRATEGY_HELP
 
@@ -21,9 +22,9 @@ def key_prefix_note(state: PoolState, key: str) -> str | None:
     return None
 
 
-def ask_for_keys(prompter: Prompter, state: PoolState, echo: Callable[[str], None]) -> PoolIndex:
+def ask_for_keys(prompter: Prompter, pool: PoolIndex, echo: Callable[[str], None]) -> None:
     """Ask for keys until the user presses Enter on an empty prompt."""
-    pool = PoolIndex(state)
+    state = pool.state
 
     def check_key(answer: str) -> str | None:
         if not answer.strip():
@@ -48,7 +49,7 @@ def ask_for_keys(prompter: Prompter, state: PoolState, echo: Callable[[str], Non
         noun = "another API key" if pool.count else "an API key"
         key = prompter.password(f"Add {noun} for {state.pool_key} (Enter to finish):", validate=check_key).strip()
         if not key:
-            return pool
+            return
         note = key_prefix_note(state, key)
         if note and not prompter.confirm(f"{note}; this one does not. Add it anyway?", default=False):
             continue
@@ -59,21 +60,33 @@ def ask_for_keys(prompter: Prompter, state: PoolState, echo: Callable[[str], Non
         echo(f"  + {label} ({mask(key)})")
 
 
-def ask_strategy(prompter: Prompter, state: PoolState, total: int) -> str | None:
-    """Ask how to rotate when the pool will hold two or more keys; ``None``
-    when there is nothing to write."""
-    if total < 2:
+def ask_strategy(prompter: Prompter, state: PoolState, total: int, *, always: bool = False) -> str | None:
+    """Ask how to rotate when the pool will hold two or more keys (or when the
+    user asked to choose); ``None`` when there is nothing to write."""
+    if total < 2 and not always:
         return None
     choices = [(name, f"{name:<12} {STRATEGY_HELP[name]}") for name in STRATEGIES]
     current = state.strategy
-    chosen = prompter.select(f"How should Hermes rotate between these {total} keys?", choices, default=current.effective)
+    question = f"How should Hermes rotate between these {total} keys?" if total >= 2 else "How should Hermes rotate keys?"
+    chosen = prompter.select(question, choices, default=current.effective)
     # Enter on Hermes' own default, with nothing set, is not a change worth a write.
     return None if chosen == current.effective and current.raw is None else chosen
 
 
 def gather(prompter: Prompter, state: PoolState, echo: Callable[[str], None], strategy: str | None) -> Answers:
-    """All the interactive answers; a ``strategy`` given as a flag is not asked."""
-    pool = ask_for_keys(prompter, state, echo)
-    if strategy is None:
-        strategy = ask_strategy(prompter, state, pool.count)
-    return Answers(tuple(pool.changes), strategy)
+    """All the interactive answers. A new pool: keys, then the strategy. An
+    existing pool: the action menu (:mod:`.manage`). A ``strategy`` given as a
+    flag is not asked."""
+    pool = PoolIndex(state)
+    chosen: list[str | None] = [strategy]
+
+    def choose_strategy() -> None:
+        chosen[0] = ask_strategy(prompter, state, pool.count, always=True) or chosen[0]
+
+    if state.entries:
+        manage(prompter, pool, echo, lambda: ask_for_keys(prompter, pool, echo), choose_strategy)
+    else:
+        ask_for_keys(prompter, pool, echo)
+        if strategy is None:
+            chosen[0] = ask_strategy(prompter, state, pool.count)
+    return Answers(tuple(pool.changes), chosen[0])

@@ -1,46 +1,131 @@
-"""Answers from flags and a key file, for CI and Docker: nothing is asked."""
+"""Answers from flags and a key file, for CI and Docker: nothing is asked.
+
+Keys come from ``--key-file``; changes to existing entries name them by label
+(case-insensitive) or id, resolved against the pool as the earlier flags of
+the same run leave it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+from ..display import shown
 from ..errors import SetupError
+from ..keys import clean_label, quoted
+from ..store.entries import entry_label, is_manual
 from .ask import key_prefix_note
+from .changes import Move, Remove, Rename, Replace, Reset, Target
 from .discovery import PoolState
-from .keyfile import parse_key_lines, read_key_source
+from .keyfile import KeyLine, parse_key_lines, read_key_source
 from .options import PoolOptions
 from .plan import Answers, PoolIndex
+from .status import priority_order
 
 #: Lines of per-key notes shown before "… and N more" (bulk loads add thousands).
 NOTE_LINES = 12
+_STATUS = ("last_status", "last_status_at", "last_error_code", "last_error_reason", "last_error_message",
+           "last_error_reset_at")
+
+
+def find_entry(pool: PoolIndex, name: str) -> dict[str, Any]:
+    """The entry ``name`` means: its id, else its label ignoring case. Unknown
+    or ambiguous names are errors naming what exists (labels only)."""
+    entries = priority_order(pool.entries())
+    for entry in entries:
+        if str(entry.get("id")) == name:
+            return entry
+    wanted = name.strip().casefold()
+    matches = [e for e in entries if str(e.get("label", "")).strip().casefold() == wanted]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        ids = ", ".join(str(e.get("id")) for e in matches)
+        raise SetupError(f"{quoted(name)} is the label of {len(matches)} entries in {pool.state.pool_key}; "
+                         f"name one by its id ({ids}); nothing was written")
+    labels = ", ".join(repr(shown(entry_label(e))) for e in entries) or "no entries"
+    raise SetupError(f"no entry {quoted(name)} in {pool.state.pool_key}; it has: {labels}; nothing was written")
+
+
+def _key_lines(options: PoolOptions, state: PoolState) -> tuple[str, list[KeyLine]]:
+    assert options.key_file
+    name = "standard input" if options.key_file == "-" else options.key_file
+    prefixes = state.target.provider.key_prefixes if state.target.provider else ()
+    lines = parse_key_lines(read_key_source(options.key_file), source=name, key_prefixes=prefixes)
+    if not lines:
+        raise SetupError(f"no keys in {name} (only blank or comment lines); nothing was written")
+    return name, lines
+
+
+def _add_keys(pool: PoolIndex, name: str, lines: list[KeyLine], echo: Callable[[str], None]) -> None:
+    skipped = 0
+    for line in lines:
+        owner = pool.owner(line.key)
+        if owner:
+            skipped += 1
+            if skipped <= NOTE_LINES:
+                echo(f"  = line {line.line}: already in the pool as {owner!r}; skipped")
+            continue
+        note = key_prefix_note(pool.state, line.key)
+        if note:
+            echo(f"  ! line {line.line}: {note}; this one does not (added anyway)")
+        label = line.label or pool.default_label()
+        if pool.label_used(label):
+            raise SetupError(f"{name} line {line.line}: the label {label!r} is already used in this pool; nothing was written")
+        pool.add(label, line.key)
+    if skipped > NOTE_LINES:
+        echo(f"  = … {skipped - NOTE_LINES:,} more lines already in the pool; skipped")
+
+
+def _replace(pool: PoolIndex, options: PoolOptions, name: str, lines: list[KeyLine]) -> None:
+    assert options.replace is not None
+    entry = find_entry(pool, options.replace)
+    if len(lines) != 1 or lines[0].label:
+        raise SetupError(f"--replace takes exactly one key, alone on its line, from {name}; nothing was written")
+    if not is_manual(str(entry.get("source") or "manual")):
+        raise SetupError(f"{shown(entry_label(entry))!r} is borrowed from {shown(entry.get('source'))}; change the key "
+                         "there instead (only keys stored in auth.json can be replaced); nothing was written")
+    owner = pool.owner(lines[0].key)
+    if owner:
+        raise SetupError(f"{name} line {lines[0].line}: that key is already in the pool as {owner!r}; nothing was written")
+    pool.change(Replace(Target.of(entry), pool.credential(entry_label(entry), lines[0].key)))
 
 
 def gather(options: PoolOptions, state: PoolState, echo: Callable[[str], None]) -> Answers:
-    """The answers ``options`` give: keys from ``--key-file``, ``--strategy``."""
+    """The answers ``options`` give: keys from ``--key-file``, the management
+    flags in the order add, remove, rename, move, replace, reset, and ``--strategy``."""
     pool = PoolIndex(state)
+    lines: list[KeyLine] = []
+    name = ""
     if options.key_file:
-        name = "standard input" if options.key_file == "-" else options.key_file
-        skipped = 0
-        prefixes = state.target.provider.key_prefixes if state.target.provider else ()
-        lines = parse_key_lines(read_key_source(options.key_file), source=name, key_prefixes=prefixes)
+        name, lines = _key_lines(options, state)
+    if lines and options.replace is None:
+        _add_keys(pool, name, lines, echo)
+    for item in options.remove:
+        pool.change(Remove(Target.of(find_entry(pool, item))))
+    for item, new_label in options.rename:
+        entry = find_entry(pool, item)
+        label, problem = clean_label(new_label)
+        if problem or not label:
+            raise SetupError(f"--rename: {problem or 'the new label is empty'}; nothing was written")
+        if label.casefold() != str(entry.get("label", "")).casefold() and pool.label_used(label):
+            raise SetupError(f"--rename: the label {label!r} is already used in this pool; nothing was written")
+        pool.change(Rename(Target.of(entry), label))
+    if options.move is not None:
+        item, position = options.move
+        count = len(priority_order(pool.entries()))
+        if not 1 <= position <= count:
+            raise SetupError(f"--to {position}: the pool has positions 1 to {count}; nothing was written")
+        pool.change(Move(Target.of(find_entry(pool, item)), position - 1))
+    if options.replace is not None:
         if not lines:
-            raise SetupError(f"no keys in {name} (only blank or comment lines); nothing was written")
-        for line in lines:
-            owner = pool.owner(line.key)
-            if owner:
-                skipped += 1
-                if skipped <= NOTE_LINES:
-                    echo(f"  = line {line.line}: already in the pool as {owner!r}; skipped")
-                continue
-            note = key_prefix_note(state, line.key)
-            if note:
-                echo(f"  ! line {line.line}: {note}; this one does not (added anyway)")
-            label = line.label or pool.default_label()
-            if pool.label_used(label):
-                raise SetupError(
-                    f"{name} line {line.line}: the label {label!r} is already used in this pool; nothing was written"
-                )
-            pool.add(label, line.key)
-        if skipped > NOTE_LINES:
-            echo(f"  = … {skipped - NOTE_LINES:,} more lines already in the pool; skipped")
+            raise SetupError("--replace reads the new key from --key-file (one key); nothing was written")
+        _replace(pool, options, name, lines)
+    if options.reset is not None:
+        entries = priority_order(pool.entries()) if options.reset == "*" else [find_entry(pool, options.reset)]
+        for entry in entries:
+            if any(entry.get(field) is not None for field in _STATUS):
+                pool.change(Reset(Target.of(entry)))
+            elif options.reset != "*":
+                echo(f"  = {shown(entry_label(entry))}: no cooldown or error to reset")
     return Answers(tuple(pool.changes), options.strategy)

@@ -16,8 +16,9 @@ from ..home import hermes_command, our_command
 from ..store.auth import auth_path, update_pool
 from ..store.config import config_path, load_config
 from ..store.files import StoreError, signals_deferred
-from .changes import Add, apply_changes
+from .changes import Add, Change, Move, Remove, Rename, Replace, Reset, apply_changes
 from .plan import Plan
+from .render import leftover_notes
 from .strategy import STRATEGIES_KEY, check_strategy_edit, write_strategy
 
 
@@ -32,6 +33,7 @@ class PoolOutcome:
     strategy: str | None = None  # written to config.yaml, or None
     auth_written: bool = False
     config_written: bool = False
+    changes: list[Change] = field(default_factory=list)  # applied to auth.json
 
 
 def commit(plan: Plan, echo: Callable[[str], None]) -> PoolOutcome:
@@ -50,10 +52,11 @@ def _commit(plan: Plan, echo: Callable[[str], None]) -> PoolOutcome:
     result = update_pool(home, pool_key, lambda entries, suppressed: apply_changes(entries, suppressed, plan.changes))
     outcome.auth_written = result.changed
     outcome.added = [entry["label"] for entry in result.added]
+    outcome.changes = list(result.done)
     for change, reason in result.skipped:
-        if isinstance(change, Add):
-            outcome.notes.append(f"{change.cred.label}: {reason}")
-            echo(f"  = {change.cred.label}: {reason}; skipped")
+        name = change.cred.label if isinstance(change, Add) else change.target.label
+        outcome.notes.append(f"{name}: {reason}")
+        echo(f"  = {shown(name)}: {shown(reason)}; skipped")
     try:
         if plan.strategy is not None and write_strategy(home, pool_key, plan.strategy):
             outcome.config_written = True
@@ -68,11 +71,22 @@ def _commit(plan: Plan, echo: Callable[[str], None]) -> PoolOutcome:
             f"{finish_command(home, pool_key, plan.strategy)}"
         ) from None
     if outcome.auth_written:
-        echo(f"✓ Added {len(result.added)} credential(s) to {pool_key} in {auth_path(home)}")
+        echo(f"✓ {_what_was_done(result.done)} {pool_key} in {auth_path(home)}")
+        for note in leftover_notes(tuple(result.done), plan.state):
+            echo(f"  Note: {note}.")
     if outcome.config_written:
         echo(f"✓ Set {STRATEGIES_KEY}.{pool_key} = {plan.strategy} in {config_path(home)}")
     echo(f"  Check it with: {hermes_command(home, 'auth', 'list', pool_key)}")
     return outcome
+
+
+def _what_was_done(done: list[Change]) -> str:
+    kinds = [("added", Add), ("removed", Remove), ("renamed", Rename), ("moved", Move), ("replaced", Replace),
+             ("reset", Reset)]
+    counts = [(verb, sum(isinstance(c, kind) for c in done)) for verb, kind in kinds]
+    parts = [f"{verb} {n}" for verb, n in counts if n]
+    text = ", ".join(parts) + " credential(s) " + ("to" if parts[-1].startswith("added") else "of")
+    return text[0].upper() + text[1:]
 
 
 def finish_command(home: Path, pool_key: str, strategy: str | None) -> str:

@@ -16,7 +16,10 @@ class PoolOptions:
     ``provider``: the pool to work on (default: ``model.provider`` in
     config.yaml). ``strategy``: a canonical strategy to write. ``key_file``:
     where non-interactive keys come from (a path or ``-``). ``yes``: write
-    without asking. ``dry_run``: show the diff, write nothing.
+    without asking. ``dry_run``: show the diff, write nothing. ``list`` /
+    ``json``: only show the pool. ``check``: ask the provider about each key.
+    ``remove`` / ``rename`` / ``move`` / ``replace`` / ``reset``: change
+    existing entries, named by label or id.
     """
 
     provider: str | None = None
@@ -24,3 +27,16 @@ class PoolOptions:
     key_file: str | None = None
     yes: bool = False
     dry_run: bool = False
+    list: bool = False
+    json: bool = False
+    check: bool = False
+    remove: tuple[str, ...] = ()
+    rename: tuple[tuple[str, str], ...] = ()
+    move: tuple[str, int] | None = None
+    replace: str | None = None
+    reset: str | None = None  # "*" for every entry
+
+    @property
+    def manages(self) -> bool:
+        """Whether any flag changes existing entries."""
+        return bool(self.remove or self.rename or self.move or self.replace or self.reset)

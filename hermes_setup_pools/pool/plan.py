@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from ..keys import fingerprint
 from ..providers import auth_type_for
-from ..store.entries import NewCredential, entry_fingerprint, entry_label
+from ..store.entries import NewCredential, entry_fingerprint, entry_label, new_entry_id
 from .changes import Add, Applied, Change, apply_changes
 from .discovery import PoolState
 from .strategy import STRATEGIES_KEY
@@ -72,14 +73,23 @@ class PoolIndex:
     answer sources use it to refuse duplicates before anything is written."""
 
     def __init__(self, state: PoolState) -> None:
-        existing = [e for e in state.entries if isinstance(e, dict)]
-        seeds = state.new_references()
         self.state = state
-        self.owners = {fp: entry_label(e) for e in existing if (fp := entry_fingerprint(e))}
-        self.owners.update({c.fingerprint: c.label for c in seeds})
-        self.labels = {str(e.get("label", "")).casefold() for e in existing} | {c.label.casefold() for c in seeds}
-        self.count = len(existing) + len(seeds)
         self.changes: list[Change] = []
+        self._seeds = state.new_references()
+        self._index(list(state.entries))
+
+    def _index(self, entries: list[Any]) -> None:
+        existing = [e for e in entries if isinstance(e, dict)]
+        self.owners = {fp: entry_label(e) for e in existing if (fp := entry_fingerprint(e))}
+        self.owners.update({c.fingerprint: c.label for c in self._seeds})
+        self.labels = {str(e.get("label", "")).casefold() for e in existing} | {c.label.casefold() for c in self._seeds}
+        self.count = len(existing) + len(self._seeds)
+        self.ids: set[Any] = {e.get("id") for e in existing}
+
+    def entries(self) -> list[Any]:
+        """The pool as it would be with the changes so far (references to keys
+        found elsewhere are not in it until something is written)."""
+        return apply_changes(list(self.state.entries), list(self.state.suppressed), tuple(self.changes)).entries
 
     def owner(self, key: str) -> str | None:
         """The label of the entry that already holds ``key``."""
@@ -96,13 +106,24 @@ class PoolIndex:
             n += 1
         return f"api-key-{n}"
 
-    def add(self, label: str, key: str) -> NewCredential:
-        """Record a typed key as a manual credential to add."""
+    def credential(self, label: str, key: str) -> NewCredential:
+        """A typed key as a manual credential of this pool."""
         target = self.state.target
         assert target.pool_key is not None
-        cred = NewCredential(label, "manual", key, target.base_url, auth_type_for(target.pool_key, key))
-        self.changes.append(Add(cred))
+        return NewCredential(label, "manual", key.strip(), target.base_url, auth_type_for(target.pool_key, key.strip()))
+
+    def add(self, label: str, key: str) -> NewCredential:
+        """Record a typed key as a manual credential to add."""
+        cred = self.credential(label, key)
+        entry_id = new_entry_id(self.ids)
+        self.ids.add(entry_id)
+        self.changes.append(Add(cred, entry_id))
         self.owners[cred.fingerprint] = label
         self.labels.add(label.casefold())
         self.count += 1
         return cred
+
+    def change(self, change: Change) -> None:
+        """Record a change to an existing entry and re-index the pool it leaves."""
+        self.changes.append(change)
+        self._index(self.entries())

@@ -1,6 +1,7 @@
 """What the user reads: the pool table, the summary of a plan, the ``--dry-run`` diff.
 
-Every key is masked (four characters at most) before it gets here.
+Every key is masked (four characters at most) before it gets here, and text
+from files goes through :func:`hermes_setup_pools.display.shown`.
 """
 
 from __future__ import annotations
@@ -10,10 +11,14 @@ import difflib
 from collections.abc import Callable
 from typing import Any
 
+from ..display import shown
 from ..keys import mask
 from ..store.config import plan_nested_edit
+from ..store.entries import is_manual
 from ..store.masking import render_auth, render_config
+from .changes import Add, Change, Move, Remove, Rename, Replace
 from .discovery import PoolState
+from .listing import found_rows, pool_rows, table
 from .plan import Plan
 from .strategy import STRATEGIES_KEY
 
@@ -24,27 +29,18 @@ SUMMARY_LINES = 12
 
 
 def show_pool(echo: Echo, state: PoolState) -> None:
-    """The pool table: each entry and each key found elsewhere, masked."""
+    """The pool table, the keys found elsewhere, and the strategy."""
     pool_key = state.pool_key
     echo("")
     echo(f"◆ Credential pool: {pool_key}")
-    rows: list[tuple[str, str, str, str]] = []
-    for entry in state.entries:
-        if isinstance(entry, dict):
-            rows.append((str(entry.get("label", "")), str(entry.get("source", "")), state.masked(entry), ""))
-    for cred in state.new_references():
-        where = state.where.get(cred.source, "")
-        rows.append((cred.label, cred.source, mask(cred.secret), f"found in {where}, not in the pool yet"))
-    for cred in state.found:
-        if cred.source in state.suppressed:
-            rows.append((cred.label, cred.source, mask(cred.secret), "removed with `hermes auth remove`; left out"))
+    rows = pool_rows(list(state.entries), state)
     if rows:
-        width = max(len(r[0]) for r in rows) + 2
-        swidth = max(len(r[1]) for r in rows) + 2
-        echo(f"  {'label':<{width}}{'source':<{swidth}}key")
-        for label, source, key, note in rows:
-            echo(f"  {label:<{width}}{source:<{swidth}}{key}{'   ' + note if note else ''}".rstrip())
-    else:
+        for line in table(rows):
+            echo(line)
+    extra = found_rows(state)
+    for line in extra:
+        echo(line)
+    if not rows and not extra:
         env = ", ".join(state.target.env_vars) or "none"
         echo(f"  No keys yet (looked in auth.json, .env and the environment: {env}).")
     echo(f"  Rotation strategy: {state.strategy.describe(pool_key)}")
@@ -52,21 +48,63 @@ def show_pool(echo: Echo, state: PoolState) -> None:
         echo(f"  ! {state.strategy.describe(pool_key)}.")
 
 
+def describe_change(change: Change) -> str:
+    """One line for a change, naming entries by label, keys masked."""
+    if isinstance(change, Add):
+        cred = change.cred
+        if cred.is_manual:
+            return f"+ {shown(cred.label)}: manual key {mask(cred.secret)}"
+        return f"+ {shown(cred.label)}: reference to {shown(cred.source)} (fingerprint only, no secret stored)"
+    label = shown(change.target.label)
+    if isinstance(change, Remove):
+        source = change.target.source
+        suffix = "" if is_manual(source) else f" and stop Hermes seeding {shown(source)} again"
+        return f"- {label}: remove it{suffix}"
+    if isinstance(change, Rename):
+        return f"~ {label}: rename to {shown(change.label)!r}"
+    if isinstance(change, Move):
+        return f"~ {label}: move to position {change.position + 1}"
+    if isinstance(change, Replace):
+        return f"~ {label}: new key {mask(change.cred.secret)} (same place, status cleared)"
+    return f"~ {label}: reset its cooldown and error status"
+
+
+def leftover_notes(changes: tuple[Change, ...], state: PoolState) -> list[str]:
+    """What the user still has to do after removing a borrowed key."""
+    notes = []
+    for change in changes:
+        if isinstance(change, Remove) and change.target.source.startswith("env:"):
+            var = change.target.source[4:]
+            where = state.where.get(change.target.source)
+            if where:
+                place = "$HERMES_HOME/.env" if where == ".env" else "the environment (your shell)"
+                notes.append(f"{var} is still set in {place}; Hermes will not use it for this pool any more, but "
+                             "remove it there if you no longer want it at all")
+        elif isinstance(change, Remove) and change.target.source.startswith("config:"):
+            notes.append("the api_key in config.yaml's custom_providers is unchanged; remove it there if you want")
+    return notes
+
+
 def summary(echo: Echo, plan: Plan) -> None:
     """What writing ``plan`` will do, one line per change."""
     echo("")
     echo(f"About to write for pool {plan.pool_key}:")
-    added = plan.preview.added
-    for entry in added[:SUMMARY_LINES]:
-        if entry["source"] == "manual":
-            what = f"manual key {mask(entry['access_token'])}"
-        else:
-            what = f"reference to {entry['source']} (fingerprint only, no secret stored)"
-        echo(f"  auth.json   + {entry['label']}: {what}")
-    if len(added) > SUMMARY_LINES:
-        echo(f"  auth.json   + … and {len(added) - SUMMARY_LINES:,} more (use --dry-run to see them all)")
+    lines = [describe_change(change) for change in plan.preview.done]
+    for line in lines[:SUMMARY_LINES]:
+        echo(f"  auth.json   {line}")
+    if len(lines) > SUMMARY_LINES:
+        echo(f"  auth.json   … and {len(lines) - SUMMARY_LINES:,} more (use --dry-run to see them all)")
+    for change, reason in plan.preview.skipped:
+        if not isinstance(change, Add):
+            echo(f"  skipped     {shown(change.target.label)}: {shown(reason)}")
     if plan.strategy:
         echo(f"  config.yaml   {STRATEGIES_KEY}.{plan.pool_key} = {plan.strategy}")
+    if any(not isinstance(change, Add) for change in plan.preview.done):
+        echo("  The pool will then be:")
+        for line in table(pool_rows(plan.preview.entries, plan.state))[1:]:
+            echo("  " + line)
+    for note in leftover_notes(plan.changes, plan.state):
+        echo(f"  Note: {note}.")
 
 
 def dry_run(echo: Echo, plan: Plan) -> None:

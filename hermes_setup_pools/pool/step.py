@@ -21,6 +21,7 @@ from ..store.preflight import check_home, remove_leftovers
 from . import ask, batch, render
 from .commit import PoolOutcome, commit
 from .discovery import PoolState, discover
+from .listing import as_json, pool_rows
 from .options import PoolOptions
 from .plan import make_plan
 
@@ -50,6 +51,13 @@ def run_pool(ctx: Context, options: PoolOptions) -> PoolOutcome:
         ctx.echo(f"Credential pool: skipped — {target.reason}.")
         return PoolOutcome(None, skipped_reason=target.reason)
     state = _read_pool(ctx, target, config, options)
+    if options.list:
+        rows = pool_rows(list(state.entries), state)
+        if options.json:
+            ctx.echo(as_json(rows))
+        else:
+            render.show_pool(ctx.echo, state)
+        return PoolOutcome(state.pool_key)
     render.show_pool(ctx.echo, state)
     try:
         answers = ask.gather(ctx.ask(), state, ctx.echo, options.strategy) if ctx.interactive else batch.gather(
@@ -82,7 +90,7 @@ def _read_pool(ctx: Context, target: PoolTarget, config: ConfigFile, options: Po
     check_home(home, [auth_path(home), config_path(home), lock_path(home)])
     auth = load_auth(home, target.pool_key)
     check_pool_loadable(pool_entries(auth, target.pool_key), auth_path(home), target.pool_key)
-    if not options.dry_run:
+    if not (options.dry_run or options.list):
         removed = remove_leftovers(home, auth_path(home), config_path(home))
         if removed:
             more = f" and {len(removed) - 2} more" if len(removed) > 2 else ""

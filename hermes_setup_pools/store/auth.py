@@ -123,14 +123,16 @@ E = TypeVar("E", bound=PoolEdit)
 
 
 def update_pool(
-    home: Path, pool_key: str, edit: Callable[[list[Any], list[str]], E], *, timeout: float = LOCK_TIMEOUT
+    home: Path, pool_key: str, edit: Callable[[list[Any], list[str]], E], *, timeout: float = LOCK_TIMEOUT,
+    require_loadable: bool = True,
 ) -> E:
     """Read-modify-write one pool under Hermes' lock.
 
     ``edit(entries, suppressed)`` gets the pool as it is on disk *now* (read
     after the lock is taken) and returns a :class:`PoolEdit`. The file is
     written only when ``changed``; every other key, pool and entry stays exactly
-    as it was, and ``updated_at`` is refreshed.
+    as it was, and ``updated_at`` is refreshed. A pool Hermes could not load is
+    refused (``require_loadable=False`` is for the repair that fixes it).
     """
     with auth_lock(home, timeout=timeout):
         data = load_auth(home, pool_key)
@@ -138,7 +140,8 @@ def update_pool(
             data = {"version": AUTH_STORE_VERSION, "providers": {}}
         before = suppressed_sources(data, pool_key)
         entries = pool_entries(data, pool_key)
-        check_pool_loadable(entries, auth_path(home), pool_key)
+        if require_loadable:
+            check_pool_loadable(entries, auth_path(home), pool_key)
         result = edit(entries, before)
         if not result.changed:
             return result

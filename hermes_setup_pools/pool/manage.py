@@ -1,0 +1,137 @@
+"""Managing an existing pool at a terminal: after the table, add, remove,
+rename, move, replace or reset keys and choose the strategy, until Finish.
+
+Every choice only records a change; nothing is written before the summary is
+confirmed, and the changes are applied by entry id to the pool as it is then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..display import shown
+from ..keys import clean_label, key_problem
+from ..prompts import Prompter
+from .changes import Move, Remove, Rename, Replace, Reset, Target
+from .listing import pool_rows
+from .plan import PoolIndex
+
+Echo = Callable[[str], None]
+
+ACTIONS = [
+    ("add", "Add keys"),
+    ("remove", "Remove a key"),
+    ("rename", "Rename a key"),
+    ("move", "Move a key to another position"),
+    ("replace", "Replace a key's secret (same label and position)"),
+    ("reset", "Reset cooldowns"),
+    ("strategy", "Choose the rotation strategy"),
+    ("finish", "Finish"),
+]
+
+
+def pick(prompter: Prompter, pool: PoolIndex, question: str, *, manual_only: bool = False) -> dict[str, Any] | None:
+    """Choose one entry of the pool as it is now (``None``: back to the menu)."""
+    rows = [row for row in pool_rows(pool.entries(), pool.state)
+            if not manual_only or str(row.entry.get("source") or "manual").startswith("manual")]
+    if not rows:
+        return None
+    choices = [(str(row.entry.get("id")), f"#{row.position}  {row.entry.get('label', '')}  {row.entry.get('source') or 'manual'}"
+                f"  {row.key}  {row.status.describe()}") for row in rows]
+    choices.append(("", "(back)"))
+    chosen = prompter.select(question, choices, default=choices[0][0])
+    return next((row.entry for row in rows if str(row.entry.get("id")) == chosen), None)
+
+
+def _label_validator(pool: PoolIndex, current: str = "") -> Callable[[str], str | None]:
+    provider = pool.state.target.provider
+    prefixes = provider.key_prefixes if provider else ()
+
+    def check(answer: str) -> str | None:
+        label, problem = clean_label(answer, prefixes)
+        if problem:
+            return problem
+        if not label:
+            return "type a label (or Ctrl-C to cancel the whole step)"
+        if label.casefold() != current.casefold() and pool.label_used(label):
+            return f"the label {label!r} is already used in this pool"
+        return None
+
+    return check
+
+
+def _key_validator(pool: PoolIndex) -> Callable[[str], str | None]:
+    def check(answer: str) -> str | None:
+        if not answer.strip():
+            return None  # Enter: back to the menu
+        owner = pool.owner(answer)
+        return key_problem(answer) or (f"that key is already in the pool as {owner!r}" if owner else None)
+
+    return check
+
+
+def manage(prompter: Prompter, pool: PoolIndex, echo: Echo,
+           add_keys: Callable[[], None], choose_strategy: Callable[[], None]) -> None:
+    """The action menu, until the user picks Finish."""
+    while True:
+        action = prompter.select("What would you like to do?", ACTIONS, default="finish")
+        if action == "finish":
+            return
+        if action == "add":
+            add_keys()
+        elif action == "strategy":
+            choose_strategy()
+        elif action == "reset":
+            _reset(prompter, pool, echo)
+        else:
+            entry = pick(prompter, pool, f"Which key? ({dict(ACTIONS)[action].lower()})", manual_only=action == "replace")
+            if entry is None:
+                if action == "replace":
+                    echo("  Only keys stored in auth.json (manual) can be replaced here; change a variable in .env itself.")
+                continue
+            _act(prompter, pool, echo, action, entry)
+
+
+def _act(prompter: Prompter, pool: PoolIndex, echo: Echo, action: str, entry: dict[str, Any]) -> None:
+    target = Target.of(entry)
+    label = shown(target.label)
+    if action == "remove":
+        pool.change(Remove(target))
+        echo(f"  - {label} will be removed")
+    elif action == "rename":
+        answer = prompter.text(f"New label for {label}:", default=target.label, validate=_label_validator(pool, target.label))
+        new = clean_label(answer)[0]
+        if new != target.label:
+            pool.change(Rename(target, new))
+            echo(f"  ~ {label} will be renamed to {shown(new)!r}")
+    elif action == "move":
+        count = len([e for e in pool.entries() if isinstance(e, dict)])
+        positions = [(str(n), f"position {n}" + (" (tried first)" if n == 1 else "")) for n in range(1, count + 1)]
+        current = next(str(r.position) for r in pool_rows(pool.entries(), pool.state) if r.entry.get("id") == target.id)
+        chosen = prompter.select(f"Move {label} to:", positions, default=current)
+        if chosen != current:
+            pool.change(Move(target, int(chosen) - 1))
+            echo(f"  ~ {label} will move to position {chosen}")
+    elif action == "replace":
+        key = prompter.password(f"New key for {label} (Enter to go back):", validate=_key_validator(pool)).strip()
+        if key:
+            pool.change(Replace(target, pool.credential(target.label, key)))
+            echo(f"  ~ {label} will get the new key")
+
+
+def _reset(prompter: Prompter, pool: PoolIndex, echo: Echo) -> None:
+    rows = [row for row in pool_rows(pool.entries(), pool.state)
+            if any(row.entry.get(field) is not None for field in ("last_status", "last_status_at", "last_error_code"))]
+    if not rows:
+        echo("  No key has a cooldown or an error to reset.")
+        return
+    choices = [("*", f"All {len(rows)} keys with a cooldown or error")]
+    choices += [(str(row.entry.get("id")), f"#{row.position}  {row.entry.get('label', '')}  {row.status.describe()}")
+                for row in rows]
+    choices.append(("", "(back)"))
+    chosen = prompter.select("Reset which cooldowns?", choices, default="*")
+    for row in rows:
+        if chosen in ("*", str(row.entry.get("id"))):
+            pool.change(Reset(Target.of(row.entry)))
+            echo(f"  ~ {shown(row.entry.get('label', ''))}: cooldown will be reset")
