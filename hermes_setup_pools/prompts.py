@@ -135,7 +135,9 @@ DEFAULT = object()
 class ScriptedPrompter:
     """Answers questions from a list, in order, applying the same validators a
     terminal would: a refused answer is recorded in ``refusals`` and the next
-    answer is used, like a user retyping. ``asked`` records every question."""
+    answer is used, like a user retyping. ``asked`` records every question.
+    An answer that is callable is called when its question comes (its return
+    value is the answer), so a test can act in the middle of a run."""
 
     def __init__(self, answers: Sequence[Any]) -> None:
         self.answers = list(answers)
@@ -150,7 +152,7 @@ class ScriptedPrompter:
         answer = self.answers.pop(0)
         if answer is CANCEL:
             raise Cancelled()
-        return answer
+        return answer() if callable(answer) else answer
 
     def _validated(self, kind: str, message: str, validate: Validator | None, default: str = "") -> str:
         while True:

@@ -80,11 +80,11 @@ def _add_keys(pool: PoolIndex, name: str, lines: list[KeyLine], echo: Callable[[
 def _replace(pool: PoolIndex, options: PoolOptions, name: str, lines: list[KeyLine]) -> None:
     assert options.replace is not None
     entry = find_entry(pool, options.replace)
-    if len(lines) != 1 or lines[0].label:
-        raise SetupError(f"--replace takes exactly one key, alone on its line, from {name}; nothing was written")
     if not is_manual(str(entry.get("source") or "manual")):
         raise SetupError(f"{shown(entry_label(entry))!r} is borrowed from {shown(entry.get('source'))}; change the key "
                          "there instead (only keys stored in auth.json can be replaced); nothing was written")
+    if len(lines) != 1 or lines[0].label:
+        raise SetupError(f"--replace takes exactly one key, alone on its line, from {name}; nothing was written")
     owner = pool.owner(lines[0].key)
     if owner:
         raise SetupError(f"{name} line {lines[0].line}: that key is already in the pool as {owner!r}; nothing was written")

@@ -147,11 +147,18 @@ def next_up(order: list[dict[str, Any]], statuses: list[EntryStatus], strategy: 
 
 
 def priority_order(entries: list[Any]) -> list[dict[str, Any]]:
-    """The entries that are objects, in Hermes' order: by priority, ties in file order."""
+    """The entries that are objects, in Hermes' order: by priority, ties in file
+    order. (A priority Hermes cannot sort, such as ``"4"``, counts as the number
+    it spells, or goes last: the order a repair keeps.)"""
     dicts = [e for e in entries if isinstance(e, dict)]
 
     def key(entry: dict[str, Any]) -> float:
         value = entry.get("priority", 0)
-        return float(value) if isinstance(value, (int, float)) else 0.0
+        if isinstance(value, (int, float)):
+            return float(value)
+        try:
+            return float(str(value))
+        except ValueError:
+            return float("inf")
 
     return sorted(dicts, key=key)
