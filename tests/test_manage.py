@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli, run_hermes
-from helpers import DOWN, ENTER, ENV_KEY, KEY_1, KEY_2, KEY_3, UP, assert_no_secret, start_cli
 from hermes_setup_pools import Context
 from hermes_setup_pools.pool.options import PoolOptions
 from hermes_setup_pools.pool.step import run_pool
-from hermes_setup_pools.prompts import DEFAULT, ScriptedPrompter
+from hermes_setup_pools.prompts import ScriptedPrompter
+
+from conftest import run_cli, run_hermes
+from helpers import DOWN, ENTER, ENV_KEY, KEY_1, KEY_2, KEY_3, UP, assert_no_secret, start_cli
 
 CONFIG = "model:\n  provider: openrouter\n"
 KEY_4 = "sk-or-v1-" + "4" * 52 + "4444"
@@ -120,7 +121,7 @@ def test_replace_keeps_label_and_position_and_clears_status(home, env, tmp_path)
 ])
 def test_bad_management_requests_are_one_line_errors_and_write_nothing(home, env, args, words):
     before = (home / "auth.json").read_bytes()
-    result = manage(*([env] + args + ["--yes"]), input=f"{KEY_4}\n{KEY_3}\n")
+    result = manage(env, *args, "--yes", input=f"{KEY_4}\n{KEY_3}\n")
     assert result.returncode == 1 and words in result.stderr and result.stderr.count("\n") == 1
     assert (home / "auth.json").read_bytes() == before
 
