@@ -9,7 +9,7 @@ target, verdict) and how each figure was taken. Targets are reported, never
 asserted.
 
     python bench/run.py            # full run (about 6 minutes on 2 cores)
-    python bench/run.py --quick    # CI smoke check: fewer samples, smaller sizes (under a minute)
+    python bench/run.py --quick    # CI smoke check: fewer samples, smaller sizes (about a minute)
 
 Run it from the environment the package is installed in; ``pip install -e
 '.[test]'`` also installs hermes-agent 0.19.0 and pexpect, which the Hermes

@@ -108,8 +108,9 @@ def bench_arming(root: Path, rounds: int, cg_runs: int) -> list[Result]:
               "with `chat` in place of `setup` (the hook inert: only the membership test every process pays); "
               f"{rounds} rounds (armed, off switch, inert) after a warm-up round, each run on its own fresh "
               "home; Δ = median of the per-round differences. Instructions (what the verdict uses: wall time "
-              f"varies by more than the 1 ms target between runs): callgrind, {cg_runs} run(s) per variant, converted to "
-              "ms at the armed process's own rate (its instructions ÷ its median wall time)")
+              "varies by tens of ms between runs, far more than the 1 ms target): "
+              + (f"callgrind, {cg_runs} run(s) per variant on fresh homes, converted to ms at the armed process's own "
+                 "rate (its instructions ÷ its median wall time)" if cg_runs else "not counted in --quick"))
     if not HERMES.exists():
         return [skipped("Arming inside `hermes setup`", target, "hermes-agent is not installed here", method)]
     homes = Homes(root, hermes_template(root, "arm-template"))

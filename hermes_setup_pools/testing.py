@@ -28,6 +28,7 @@ from typing import Any
 
 import pytest
 
+from .check.urls import BASE_URL_ENV
 from .plugins import SetupPluginManager, build_plugin_manager, ordered_steps
 from .prompts import CANCEL, DEFAULT, ScriptedPrompter
 from .provider_table import TABLE
@@ -44,18 +45,24 @@ SCRUBBED_VARIABLES = frozenset(
     | {
         "HERMES_HOME", "HERMES_SAFE_MODE", "HERMES_INFERENCE_PROVIDER", "OPENAI_BASE_URL", "PYTHONPATH",
         "HERMES_SETUP_DISABLE_PLUGINS", "HERMES_SETUP_PLUGINS_AUTOLOAD", "HERMES_SETUP_POOLS_AUTOHOOK",
+        "HERMES_SETUP_POOLS_KEY_CHECK",
     }
+    | set(BASE_URL_ENV.values())
 )
 
 
 def isolate_environment(monkeypatch: pytest.MonkeyPatch, root: Path) -> Path:
-    """Point ``HOME`` and ``HERMES_HOME`` into ``root`` and drop every variable
-    in :data:`SCRUBBED_VARIABLES`; returns the new Hermes home (created)."""
+    """Point ``HOME`` and ``HERMES_HOME`` into ``root``, drop every variable in
+    :data:`SCRUBBED_VARIABLES` and switch the key check off
+    (``HERMES_SETUP_POOLS_KEY_CHECK=off``); returns the new Hermes home (created)."""
     home, hermes_home = root / "home", root / "hermes"
     home.mkdir(parents=True, exist_ok=True)
     hermes_home.mkdir(parents=True, exist_ok=True)
     for var in SCRUBBED_VARIABLES:
         monkeypatch.delenv(var, raising=False)
+    # Never send a key to the real network from a test (checks are tested
+    # against servers on 127.0.0.1, with this switch removed).
+    monkeypatch.setenv("HERMES_SETUP_POOLS_KEY_CHECK", "off")
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("HERMES_HOME", str(hermes_home))
     return hermes_home

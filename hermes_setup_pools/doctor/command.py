@@ -19,6 +19,10 @@ def run_doctor(ctx: Context, *, as_json: bool, fix: bool, check_keys: bool = Fal
     confirmation when interactive). Returns the exit status: 0 clean, 1 findings."""
     home = ctx.hermes_home
     findings = check(home)
+    if check_keys:
+        from .keycheck import key_findings
+
+        findings += key_findings(home)
     fixable = [f for f in findings if f.fixable]
     if fix and fixable:
         ctx.echo(f"The doctor can fix {len(fixable)} of {len(findings)} finding(s):")
@@ -30,7 +34,7 @@ def run_doctor(ctx: Context, *, as_json: bool, fix: bool, check_keys: bool = Fal
             check_home(home, [auth_path(home), config_path(home), lock_path(home)])
             for line in apply_fixes(home, fixable):
                 ctx.echo(f"✓ {line}")
-            findings = check(home)
+            findings = check(home) + [f for f in findings if f.code in ("rejected-key", "no-credit", "check-failed")]
     if as_json:
         ctx.echo(json.dumps([f.as_json() for f in findings], indent=2, ensure_ascii=False))
     elif findings:

@@ -24,7 +24,7 @@ from ..store.entries import entry_fingerprint, entry_label, is_manual
 from ..store.files import StoreError
 
 CODES = ("unreadable", "file-mode", "bad-entry", "bad-priority", "duplicate-key", "placeholder-key", "dead",
-         "missing-env", "unknown-strategy", "orphan-strategy")
+         "missing-env", "unknown-strategy", "orphan-strategy", "rejected-key", "no-credit", "check-failed")
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ then the strategy. Every question goes through the context's prompter."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from ..keys import clean_label, key_problem, mask
 from ..prompts import Prompter
@@ -22,7 +23,38 @@ def key_prefix_note(state: PoolState, key: str) -> str | None:
     return None
 
 
-def ask_for_keys(prompter: Prompter, pool: PoolIndex, echo: Callable[[str], None]) -> None:
+class CheckSession:
+    """The key check at a terminal: asked once per run ("Check new keys with
+    <host> now?"), then each typed key is checked as soon as it is entered."""
+
+    def __init__(self, prompter: Prompter, state: PoolState, echo: Callable[[str], None]) -> None:
+        self.prompter, self.state, self.echo = prompter, state, echo
+        self.checker: Any = None
+        self.enabled: bool | None = None
+
+    def accept(self, key: str) -> bool:
+        """Check ``key`` (asking first, once) and say what was found; False when
+        the provider rejected it and the user does not insist."""
+        if self.enabled is None:
+            from .checking import KeyChecker, switched_off
+
+            self.enabled = False
+            if not switched_off():
+                self.checker = KeyChecker(self.state)
+                if self.checker.available:
+                    self.enabled = self.prompter.confirm(f"Check new keys with {self.checker.host} now?", default=True)
+                else:
+                    self.echo(f"  – no check available for {self.state.pool_key}; keys are added unchecked")
+        if not self.enabled:
+            return True
+        result = self.checker.check(key)
+        self.echo(f"    {result.describe()}")
+        if result.verdict != "rejected":
+            return True
+        return self.prompter.confirm("The provider rejected this key. Add it anyway?", default=False)
+
+
+def ask_for_keys(prompter: Prompter, pool: PoolIndex, echo: Callable[[str], None], checks: CheckSession) -> None:
     """Ask for keys until the user presses Enter on an empty prompt."""
     state = pool.state
 
@@ -53,6 +85,8 @@ def ask_for_keys(prompter: Prompter, pool: PoolIndex, echo: Callable[[str], None
         note = key_prefix_note(state, key)
         if note and not prompter.confirm(f"{note}; this one does not. Add it anyway?", default=False):
             continue
+        if not checks.accept(key):
+            continue
         default = pool.default_label()
         answer = prompter.text(f"Label for this key (Enter for {default}):", validate=check_label)
         label = clean_label(answer, prefixes)[0] or default
@@ -79,14 +113,15 @@ def gather(prompter: Prompter, state: PoolState, echo: Callable[[str], None], st
     flag is not asked."""
     pool = PoolIndex(state)
     chosen: list[str | None] = [strategy]
+    checks = CheckSession(prompter, state, echo)
 
     def choose_strategy() -> None:
         chosen[0] = ask_strategy(prompter, state, pool.count, always=True) or chosen[0]
 
     if state.entries:
-        manage(prompter, pool, echo, lambda: ask_for_keys(prompter, pool, echo), choose_strategy)
+        manage(prompter, pool, echo, lambda: ask_for_keys(prompter, pool, echo, checks), choose_strategy)
     else:
-        ask_for_keys(prompter, pool, echo)
+        ask_for_keys(prompter, pool, echo, checks)
         if strategy is None:
             chosen[0] = ask_strategy(prompter, state, pool.count)
     return Answers(tuple(pool.changes), chosen[0])

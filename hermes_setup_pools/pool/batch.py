@@ -91,6 +91,33 @@ def _replace(pool: PoolIndex, options: PoolOptions, name: str, lines: list[KeyLi
     pool.change(Replace(Target.of(entry), pool.credential(entry_label(entry), lines[0].key)))
 
 
+def _check_new_keys(pool: PoolIndex, name: str, lines: list[KeyLine], echo: Callable[[str], None]) -> None:
+    """``--check``: every new key, in parallel; a rejected or unchecked one
+    stops the run before anything is written (named by its line, never its key)."""
+    from .checking import KeyChecker
+
+    new = {cred.secret for cred in (getattr(c, "cred", None) for c in pool.changes) if cred is not None and cred.is_manual}
+    todo = [line for line in lines if line.key in new]
+    if not todo:
+        return
+    checker = KeyChecker(pool.state)
+    if not checker.available:
+        echo(f"  – no check available for {pool.state.pool_key}; keys are added unchecked")
+        return
+    echo(f"  Checking {len(todo)} key(s) with {checker.host} …")
+    failed = []
+    for line, result in zip(todo, checker.check_all([line.key for line in todo]), strict=True):
+        if result.verdict in ("rejected", "unknown"):
+            failed.append(f"line {line.line}: {result.describe()}")
+        elif result.verdict == "no_credit":
+            echo(f"  ! line {line.line}: valid but out of credit (added anyway)")
+        elif len(todo) <= NOTE_LINES:
+            echo(f"  line {line.line}: {result.describe()}")
+    if failed:
+        more = f" and {len(failed) - 5} more" if len(failed) > 5 else ""
+        raise SetupError(f"{name}: {'; '.join(failed[:5])}{more}; nothing was written")
+
+
 def gather(options: PoolOptions, state: PoolState, echo: Callable[[str], None]) -> Answers:
     """The answers ``options`` give: keys from ``--key-file``, the management
     flags in the order add, remove, rename, move, replace, reset, and ``--strategy``."""
@@ -121,6 +148,8 @@ def gather(options: PoolOptions, state: PoolState, echo: Callable[[str], None]) 
         if not lines:
             raise SetupError("--replace reads the new key from --key-file (one key); nothing was written")
         _replace(pool, options, name, lines)
+    if options.check:
+        _check_new_keys(pool, name, lines, echo)
     if options.reset is not None:
         entries = priority_order(pool.entries()) if options.reset == "*" else [find_entry(pool, options.reset)]
         for entry in entries:

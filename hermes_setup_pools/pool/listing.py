@@ -78,9 +78,17 @@ def table(rows: list[Row], now: float | None = None) -> list[str]:
     return ["  " + "  ".join(str(c[i]).ljust(widths[i]) for i in range(len(header))).rstrip() for c in [header, *cells]]
 
 
-def as_json(rows: list[Row]) -> str:
-    """``--list --json``: a JSON array, one object per entry."""
-    return json.dumps([row.as_json() for row in rows], indent=2, ensure_ascii=False)
+def as_json(rows: list[Row], checks: dict[str, Any] | None = None) -> str:
+    """``--list --json``: a JSON array, one object per entry (with ``--check``,
+    each gains ``check``: the verdict and its one-line description)."""
+    items = []
+    for row in rows:
+        item = row.as_json()
+        result = (checks or {}).get(str(row.entry.get("id")))
+        if result is not None:
+            item["check"] = {"verdict": result.verdict, "result": result.describe(), "credit": result.credit}
+        items.append(item)
+    return json.dumps(items, indent=2, ensure_ascii=False)
 
 
 def found_rows(state: PoolState) -> list[str]:

@@ -10,6 +10,7 @@ re-run with the same answers writes nothing at all.
 
 from __future__ import annotations
 
+from ..display import shown
 from ..errors import Cancelled, SetupError, UsageError
 from ..hookspecs import hookimpl
 from ..providers import PoolTarget, resolve_target, target_from_config
@@ -53,10 +54,18 @@ def run_pool(ctx: Context, options: PoolOptions) -> PoolOutcome:
     state = _read_pool(ctx, target, config, options)
     if options.list:
         rows = pool_rows(list(state.entries), state)
+        checks = {}
+        if options.check:
+            from .checking import check_entries
+
+            checks = check_entries(state, [row.entry for row in rows])
         if options.json:
-            ctx.echo(as_json(rows))
+            ctx.echo(as_json(rows, checks))
         else:
             render.show_pool(ctx.echo, state)
+            for row in rows:
+                if (result := checks.get(str(row.entry.get("id")))) is not None:
+                    ctx.echo(f"  #{row.position} {shown(row.entry.get('label', ''))}: {result.describe()}")
         return PoolOutcome(state.pool_key)
     render.show_pool(ctx.echo, state)
     try:
