@@ -11,13 +11,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from conftest import run_cli
-from fakeprovider import Answer, FakeProvider, Received
-from helpers import KEY_1, KEY_2, KEY_3, assert_no_secret
 from hermes_setup_pools import Context
 from hermes_setup_pools.pool.options import PoolOptions
 from hermes_setup_pools.pool.step import run_pool
 from hermes_setup_pools.prompts import ScriptedPrompter
+
+from conftest import run_cli
+from fakeprovider import Answer, FakeProvider, Received
+from helpers import KEY_1, KEY_2, KEY_3, assert_no_secret
 
 KEY_4 = "sk-or-v1-" + "4" * 52 + "4444"
 
