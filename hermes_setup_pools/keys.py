@@ -7,9 +7,16 @@ messages describe the problem, and :func:`mask` keeps four characters at most.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import re
+
+try:  # the builtin module: no OpenSSL to load for one hash (hashlib would give the same digest)
+    from _sha2 import sha256  # type: ignore[import-not-found,unused-ignore]
+except ImportError:
+    try:
+        from _sha256 import sha256  # type: ignore[import-not-found,no-redef,unused-ignore]
+    except ImportError:
+        from hashlib import sha256  # type: ignore[assignment,unused-ignore]
 
 #: Longest key accepted (real keys are well under 300 characters).
 MAX_KEY_LENGTH = 4096
@@ -46,11 +53,14 @@ _INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e\u200b\u200c\u200d\u
 # The characters of a key; ":" "/" "@" split URLs and paths into pieces, so a
 # key inside ``https://user:KEY@host`` is still found.
 _KEYISH = re.compile(r"[A-Za-z0-9_\-.=+]+")
+# A key made only of these characters, of a sane length, needs only the
+# placeholder and pasted-twice checks.
+_PLAIN = re.compile(r"[A-Za-z0-9_\-.+/]{1,4096}")
 
 
 def fingerprint(secret: str) -> str:
     """Hermes' fingerprint of a secret: ``sha256:`` + the first 16 hex digits."""
-    digest = hashlib.sha256(secret.encode("utf-8", errors="surrogatepass")).hexdigest()
+    digest = sha256(secret.encode("utf-8", errors="surrogatepass")).hexdigest()
     return f"sha256:{digest[:16]}"
 
 
@@ -75,6 +85,8 @@ def key_problem(raw: str) -> str | None:
     ``…``), placeholders and anything too short to be a key.
     """
     key = raw.strip()
+    if _PLAIN.fullmatch(key) and "=" not in key:
+        return _plain_key_problem(key)  # the common case: most checks below cannot apply
     if not key:
         return "the key is empty"
     if len(key) > MAX_KEY_LENGTH:
@@ -94,6 +106,12 @@ def key_problem(raw: str) -> str | None:
         return "the key contains non-ASCII characters (often a copy-paste artifact such as a smart quote)"
     if key[0] in "\"'`" or key[-1] in "\"'`":
         return "the key is wrapped in quotes; paste it without them"
+    return _plain_key_problem(key)
+
+
+def _plain_key_problem(key: str) -> str | None:
+    """The checks that apply to a key of plain characters (letters, digits, ``-_.+/``)."""
+    lowered = key.lower()
     if (
         lowered in PLACEHOLDERS
         or key.strip("<>[]{}").lower() in PLACEHOLDERS
@@ -121,7 +139,8 @@ def clean_label(raw: str, key_prefixes: tuple[str, ...] = ()) -> tuple[str, str 
     import unicodedata
 
     label = unicodedata.normalize("NFC", raw.strip())
-    for ch in label:
+    plain = label.isascii() and label.isprintable()  # no control, format or invisible character possible
+    for ch in "" if plain else label:
         category = unicodedata.category(ch)
         if category in ("Cc", "Cf", "Zl", "Zp"):
             return label, "the label contains control or formatting characters"

@@ -27,7 +27,7 @@ from .steps import Step, StepError
 #: The built-in plugins, by dotted module name, registered before any entry point.
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "hermes_setup_pools.provider_step",
-    "hermes_setup_pools.pool.step",
+    "hermes_setup_pools.pool.plugin",
 )
 
 #: How the ``steps`` command and error messages name a built-in plugin.

@@ -7,13 +7,12 @@ inside a Hermes process.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 OPENROUTER_BASE_URL = "https://openrouter.ai/api/v1"
 
 
-@dataclass(frozen=True)
-class Provider:
+class Provider(NamedTuple):
     """What the pool step needs to know about one provider."""
 
     id: str

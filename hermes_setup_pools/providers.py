@@ -9,10 +9,8 @@ import Hermes just to answer for a provider we know, because that costs about
 
 from __future__ import annotations
 
-import difflib
 import sys
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import UsageError
 from .keys import quoted
@@ -126,8 +124,7 @@ def custom_entry(config: dict[str, Any], pool_key: str) -> dict[str, Any] | None
     return None
 
 
-@dataclass(frozen=True)
-class PoolTarget:
+class PoolTarget(NamedTuple):
     """The pool a run works on, or why there is none.
 
     ``pool_key`` is ``None`` when the provider cannot pool; ``reason`` then says
@@ -206,6 +203,8 @@ def resolve_target(name: str, config: dict[str, Any], *, from_config: bool = Fal
             None, reason=f"config.yaml names provider {quoted(raw)}, which this tool does not know; "
             "add keys with `hermes auth add <provider>`"
         )
+    import difflib
+
     hint = difflib.get_close_matches(lowered, poolable_names() + list(customs), n=1, cutoff=0.6)
     suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
     raise UsageError(f"unknown provider {quoted(raw)}{suggestion}")

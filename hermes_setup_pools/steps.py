@@ -13,11 +13,13 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from .display import shown_lines
 from .errors import Cancelled, SetupError, UsageError
-from .prompts import Prompter
+
+if TYPE_CHECKING:
+    from .prompts import Prompter
 
 __all__ = [
     "ANCHOR_STEP_ID", "Cancelled", "Context", "Register", "SetupError", "Step", "StepError", "UsageError",

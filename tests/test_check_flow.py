@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -115,7 +116,16 @@ def test_check_adds_valid_and_out_of_credit_keys_with_a_warning(fake, hermes_hom
 
 def test_a_bulk_check_runs_eight_at_a_time(fake, hermes_home, env):
     keys = "".join(f"sk-or-v1-{i:04d}" + "4" * 48 + "4444\n" for i in range(50))
-    fake.answer = lambda request: Answer(200, {"data": {}}, delay=0.1)
+
+    def answer(request: Received) -> Answer:
+        # hold each answer until eight requests are in flight (or a second has
+        # passed), so the count below does not depend on thread timing
+        deadline = time.monotonic() + 1.0
+        while fake.in_flight < 8 and time.monotonic() < deadline and len(fake.received) <= 48:
+            time.sleep(0.005)
+        return Answer(200, {"data": {}})
+
+    fake.answer = answer
     result = run_cli(["pool", "--non-interactive", "--check", "--key-file", "-", "--yes"], env, input=keys)
     assert result.returncode == 0, result.stderr
     assert len(fake.received) == 50 and fake.max_in_flight == 8

@@ -13,7 +13,7 @@ from hermes_setup_pools.plugins import (
     order_steps,
     ordered_steps,
 )
-from hermes_setup_pools.pool.step import POOL_STEP_ID
+from hermes_setup_pools.pool.plugin import POOL_STEP_ID
 
 from helpers import make_plugin, plugin_module
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import functools
+import os
 import sys
 from typing import Any, NoReturn
 
@@ -70,9 +72,25 @@ modes, unreadable files. One line per finding; exit 0 when clean, 1 otherwise.
 class _Parser(argparse.ArgumentParser):
     """argparse that never echoes something shaped like a key in its errors."""
 
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        # argparse builds a formatter for every argument it adds, each asking
+        # the terminal for its width; ask once.
+        make: Any = self.formatter_class  # typeshed's protocol omits width
+        formatter: argparse.HelpFormatter = make(prog=self.prog, width=_terminal_width())
+        return formatter
+
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}: error: {redact(message)}\n")
+
+
+@functools.cache
+def _terminal_width() -> int:
+    try:
+        columns = int(os.environ.get("COLUMNS", "")) or os.get_terminal_size(sys.stdout.fileno()).columns
+    except (ValueError, OSError, AttributeError):
+        columns = 80
+    return max(columns - 2, 40)
 
 
 def _home_option(parser: argparse.ArgumentParser) -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -35,17 +36,23 @@ def switched_off() -> bool:
     return os.environ.get(OFF_SWITCH, "").strip().lower() in {"0", "false", "no", "off"}
 
 
-class _HermesMainFinder:
-    """A meta-path finder that only watches for ``hermes_cli.main``.
+class _ImportWatcher:
+    """A meta-path finder that watches for one module (``hermes_cli.main``, then
+    ``hermes_cli.setup``).
 
     It finds nothing itself: it asks the finders after it for the real spec
-    and wraps that loader's ``exec_module`` so :func:`_after_import` runs once
-    the module has executed. The spec, loader type and module stay Hermes' own.
+    and wraps that loader's ``exec_module`` so the callback runs once the
+    module has executed. The spec, loader type and module stay Hermes' own.
     """
 
+    def __init__(self) -> None:
+        self.target = TARGET
+        self.callback: Callable[[ModuleType], None] | None = None  # None: _after_import
+
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
-        if fullname != TARGET:
+        if fullname != self.target:
             return None
+        callback = self.callback or _after_import
         disarm()  # one shot; also keeps the lookup below from recursing
         for finder in sys.meta_path:
             find = getattr(finder, "find_spec", None)
@@ -63,7 +70,7 @@ class _HermesMainFinder:
 
         def exec_and_hook(module: ModuleType) -> None:
             exec_module(module)
-            _after_import(module)
+            callback(module)
 
         try:
             loader.exec_module = exec_and_hook  # this loader instance serves only this module
@@ -72,7 +79,7 @@ class _HermesMainFinder:
         return spec
 
 
-_FINDER = _HermesMainFinder()
+_FINDER = _ImportWatcher()
 
 
 def arm() -> None:
@@ -80,9 +87,15 @@ def arm() -> None:
     try:
         if switched_off() or TARGET in sys.modules or _FINDER in sys.meta_path:
             return
-        sys.meta_path.insert(0, _FINDER)
+        _watch(TARGET, _after_import)
     except Exception:
         pass
+
+
+def _watch(name: str, callback: Callable[[ModuleType], None]) -> None:
+    _FINDER.target, _FINDER.callback = name, callback
+    if _FINDER not in sys.meta_path:
+        sys.meta_path.insert(0, _FINDER)
 
 
 def disarm() -> None:
@@ -96,14 +109,30 @@ def disarm() -> None:
 def _after_import(module: ModuleType) -> None:
     try:
         from .settings import current_hermes_home, plugin_enabled, safe_mode
-        from .wizard_wrapper import install
+        from .wizard_wrapper import CALLER_MODULE, install
 
         if switched_off() or safe_mode() or not plugin_enabled(current_hermes_home()):
             return
         install(module)
+        if CALLER_MODULE not in sys.modules:  # install() could not check the wizard's side yet
+            _watch(CALLER_MODULE, _check_wizard)
     except Exception as exc:  # never break Hermes
-        print(
-            f"hermes-setup-pools: startup hook not installed ({type(exc).__name__}: {exc}); "
-            f"`hermes setup` runs without the credential-pool step. Switch the hook off with {OFF_SWITCH}=0",
-            file=sys.stderr,
-        )
+        _not_installed(exc)
+
+
+def _check_wizard(setup_module: ModuleType) -> None:
+    """Once Hermes has imported its wizard: say so if it no longer reaches the wrapper."""
+    try:
+        from .wizard_wrapper import SEAM_MODULE, check_seam
+
+        check_seam(sys.modules[SEAM_MODULE], setup_module)
+    except Exception as exc:  # never break Hermes
+        _not_installed(exc)
+
+
+def _not_installed(exc: Exception) -> None:
+    print(
+        f"hermes-setup-pools: startup hook not installed ({type(exc).__name__}: {exc}); "
+        f"`hermes setup` runs without the credential-pool step. Switch the hook off with {OFF_SWITCH}=0",
+        file=sys.stderr,
+    )

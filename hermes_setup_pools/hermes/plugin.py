@@ -24,8 +24,8 @@ DESCRIPTION = (
     "Takes the same arguments as `hermes setup`."
 )
 
-# Hermes 0.19.0's `hermes setup` arguments, used only if Hermes' own parser
-# builder cannot be imported.
+# `hermes setup`'s arguments on Hermes 0.13–0.16, which build that parser
+# inline (0.17+ have build_setup_parser, copied above).
 _SECTIONS = ["model", "tts", "terminal", "gateway", "tools", "agent"]
 
 
@@ -60,7 +60,17 @@ def add_setup_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reset", action="store_true", help="Reset configuration to defaults")
     parser.add_argument("--reconfigure", action="store_true", help="Re-run the full wizard (default on existing installs)")
     parser.add_argument("--quick", action="store_true", help="On existing installs: only prompt for missing items")
-    parser.add_argument("--portal", action="store_true", help="One-shot Nous Portal setup")
+    if _has_portal_setup():  # `hermes setup --portal` exists from Hermes 0.15 on
+        parser.add_argument("--portal", action="store_true", help="One-shot Nous Portal setup")
+
+
+def _has_portal_setup() -> bool:
+    try:
+        import hermes_cli.setup as hermes_setup
+
+        return callable(getattr(hermes_setup, "_run_portal_one_shot", None))
+    except Exception:
+        return False
 
 
 def run_setup(args: argparse.Namespace) -> None:

@@ -10,10 +10,18 @@ that one attribute puts our steps into every wizard path that chooses a model
   wizard: ``hermes model`` and ``hermes fallback add`` call the same function
   and get it untouched;
 * runs nothing after the picker if the picker raised (``SystemExit``,
-  ``KeyboardInterrupt``, errors): those propagate to Hermes as before;
+  ``KeyboardInterrupt``, errors, and the ``BaseException`` navigation of newer
+  wizards): those propagate to Hermes as before;
 * runs the steps through the one runner with ``on_error="report"``: a failing
   step is reported in one line (Hermes would swallow it with a vague message)
-  and the wizard carries on.
+  and the wizard carries on;
+* runs each group of steps once per wizard run: when the user goes back to the
+  picker (newer wizards replay it), the steps that already ran for that
+  provider say so in one line instead of asking again;
+* after the credential-pool step, keeps Hermes' own pool step (0.13–0.15) from
+  running too, keeps the strategy in the wizard's in-memory config (0.13/0.14;
+  see :mod:`.compat`), and at a terminal shows a one-line summary until Enter
+  (see :mod:`.outcome`).
 
 This module imports only the standard library at import time; the start-up
 hook imports it while Hermes is starting.
@@ -25,6 +33,7 @@ import dis
 import functools
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from types import FrameType, ModuleType
 from typing import Any
 
@@ -33,6 +42,7 @@ SEAM_FUNCTION = "select_provider_and_model"
 CALLER_MODULE = "hermes_cli.setup"
 CALLER_FUNCTION = "setup_model_provider"
 _MARKER = "__hermes_setup_pools_original__"
+POOL_STEP_ID = "credential_pool"  # the id pool.step registers (not imported: this module stays stdlib-only)
 
 
 class SeamError(RuntimeError):
@@ -108,18 +118,38 @@ def _load_steps() -> list[Any]:
     return ordered_steps()
 
 
+def _model_choice(home: Path) -> tuple[str, ...]:
+    """What the picker chose (provider and endpoint), as config.yaml now says."""
+    from ..store.config import load_config
+
+    try:
+        model = load_config(home).data.get("model")
+    except Exception:
+        return ("?",)
+    if not isinstance(model, dict):
+        return (str(model),)
+    return (str(model.get("provider") or ""), str(model.get("base_url") or ""))
+
+
+def _titles(steps: list[Any]) -> str:
+    return ", ".join(reg.step.title for reg in steps)
+
+
 def make_wrapper(original: Callable[..., Any]) -> Callable[..., Any]:
     """Wrap Hermes' picker so the registered steps run around it in the setup wizard."""
+    done: set[tuple[str, ...]] = set()  # the steps that already ran in this wizard run (one per process)
 
     @functools.wraps(original)
     def select_provider_and_model(*args: Any, **kwargs: Any) -> Any:
-        if not _called_from_setup_wizard(sys._getframe(1)):
+        caller = sys._getframe(1)
+        if not _called_from_setup_wizard(caller):
             return original(*args, **kwargs)
         from ..errors import SetupError
         from ..keys import redact
         from ..prompts import QuestionaryPrompter
         from ..runner import run_steps
         from ..steps import ANCHOR_STEP_ID, Context
+        from . import outcome
         from .settings import current_hermes_home
 
         try:
@@ -128,16 +158,49 @@ def make_wrapper(original: Callable[..., Any]) -> Callable[..., Any]:
             _say(f"hermes-setup-pools: {redact(str(exc))}; running Hermes' setup without extra steps")
             return original(*args, **kwargs)
         anchor = next(i for i, reg in enumerate(order) if reg.id == ANCHOR_STEP_ID)
-        interactive = bool(sys.stdin and sys.stdin.isatty())
-        ctx = Context(current_hermes_home(), interactive=interactive,
-                      prompter=QuestionaryPrompter() if interactive else None)
-        run_steps(order[:anchor], ctx, on_error="report", say=_say)
+        before, after = order[:anchor], order[anchor + 1 :]
+        interactive = outcome.interactive()
+        home = current_hermes_home()
+        ctx = Context(home, interactive=interactive, prompter=QuestionaryPrompter() if interactive else None)
+        _run_once(done, ("before", str(home)), before, lambda: run_steps(before, ctx, on_error="report", say=_say))
         result = original(*args, **kwargs)  # raises: nothing of ours runs after it
-        run_steps(order[anchor + 1 :], ctx, on_error="report", say=_say)
+        ran = _run_once(done, ("after", str(home), *_model_choice(home)), after,
+                        lambda: run_steps(after, ctx, on_error="report", say=_say))
+        pool = next((reg for reg in after if reg.id == POOL_STEP_ID), None)
+        if pool is not None:
+            _finish_pool_step(caller, ctx.results.get(POOL_STEP_ID), pool.step.title, ran=ran and interactive)
         return result
 
     setattr(select_provider_and_model, _MARKER, original)
     return select_provider_and_model
+
+
+def _run_once(done: set[tuple[str, ...]], key: tuple[str, ...], steps: list[Any], run: Callable[[], Any]) -> bool:
+    """Run ``steps`` unless they already ran for ``key`` in this wizard run (the
+    wizard replays the picker when the user goes back to it); True when run."""
+    if not steps:
+        return False
+    if key in done:
+        _say(f"{_titles(steps)}: already done in this setup run; not asked again.")
+        return False
+    run()
+    done.add(key)
+    return True
+
+
+def _finish_pool_step(caller: FrameType, result: Any, title: str, *, ran: bool) -> None:
+    """After the pool step: keep what it wrote in the wizard's own config (Hermes
+    0.13/0.14), keep Hermes' own pool step from running too (0.13–0.15), and
+    at a terminal show what the step did until the user presses Enter."""
+    from . import compat, outcome
+
+    try:
+        compat.sync_wizard_config(caller, getattr(result, "pool_key", None), getattr(result, "strategy", None))
+        compat.gate_hermes_pool_step(caller)
+        if ran:
+            outcome.pause(outcome.summary(title, result))
+    except Exception as exc:  # never break Hermes' wizard
+        _say(f"hermes-setup-pools: {type(exc).__name__}: {exc}")
 
 
 def install(main_module: ModuleType | None = None) -> bool:

@@ -10,17 +10,8 @@ from ..keys import clean_label, key_problem, mask
 from ..prompts import Prompter
 from .discovery import PoolState
 from .manage import manage
-from .plan import Answers, PoolIndex
+from .plan import Answers, PoolIndex, key_prefix_note
 from .strategy import STRATEGIES, STRATEGY_HELP
-
-
-def key_prefix_note(state: PoolState, key: str) -> str | None:
-    """A warning when ``key`` lacks the provider's usual prefix (``sk-or-`` …)."""
-    provider = state.target.provider
-    prefixes = provider.key_prefixes if provider else ()
-    if prefixes and not key.startswith(prefixes):
-        return f"{state.pool_key} keys usually start with {' or '.join(prefixes)}"
-    return None
 
 
 class CheckSession:

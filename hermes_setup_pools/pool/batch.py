@@ -14,12 +14,11 @@ from ..display import shown
 from ..errors import SetupError
 from ..keys import clean_label, quoted
 from ..store.entries import entry_label, is_manual
-from .ask import key_prefix_note
 from .changes import Move, Remove, Rename, Replace, Reset, Target
 from .discovery import PoolState
 from .keyfile import KeyLine, parse_key_lines, read_key_source
 from .options import PoolOptions
-from .plan import Answers, PoolIndex
+from .plan import Answers, PoolIndex, key_prefix_note
 from .status import priority_order
 
 #: Lines of per-key notes shown before "… and N more" (bulk loads add thousands).

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..store.entries import (
     STATUS_FIELDS,
@@ -28,8 +28,7 @@ from ..store.entries import (
 from .status import priority_order
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     """An existing entry a change refers to: its id, and its label, source and
     key fingerprint when the plan was made."""
 
@@ -44,8 +43,7 @@ class Target:
         return cls(str(entry.get("id")), entry_label(entry), str(entry.get("source") or "manual"), entry_fingerprint(entry))
 
 
-@dataclass(frozen=True)
-class Add:
+class Add(NamedTuple):
     """Add a credential as a new entry at the end of the pool. ``entry_id``,
     chosen when the plan is made, lets later changes of the same plan (a move
     to the top, say) refer to the new entry."""
@@ -54,40 +52,35 @@ class Add:
     entry_id: str | None = None
 
 
-@dataclass(frozen=True)
-class Remove:
+class Remove(NamedTuple):
     """Delete an entry; a borrowed one's source is also suppressed, as
     ``hermes auth remove`` records it, so Hermes does not seed it again."""
 
     target: Target
 
 
-@dataclass(frozen=True)
-class Rename:
+class Rename(NamedTuple):
     """Give an entry a new label."""
 
     target: Target
     label: str
 
 
-@dataclass(frozen=True)
-class Move:
+class Move(NamedTuple):
     """Move an entry to a 0-based position; priorities become 0..n-1 in the new order."""
 
     target: Target
     position: int
 
 
-@dataclass(frozen=True)
-class Replace:
+class Replace(NamedTuple):
     """Give a manual entry a new secret: same id, label and position, status cleared."""
 
     target: Target
     cred: NewCredential
 
 
-@dataclass(frozen=True)
-class Reset:
+class Reset(NamedTuple):
     """Clear an entry's cooldown and error status (what ``hermes auth reset`` does)."""
 
     target: Target

@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..display import shown
 from ..home import hermes_command, our_command
 from ..store.auth import auth_path, update_pool
 from ..store.config import config_path, load_config
 from ..store.files import StoreError, signals_deferred
-from .changes import Add, Change, Move, Remove, Rename, Replace, Reset, apply_changes
+from .changes import Add, Applied, Change, Move, Remove, Rename, Replace, Reset, apply_changes
 from .plan import Plan
 from .render import leftover_notes
 from .strategy import STRATEGIES_KEY, check_strategy_edit, write_strategy
@@ -49,7 +50,14 @@ def _commit(plan: Plan, echo: Callable[[str], None]) -> PoolOutcome:
     outcome = PoolOutcome(pool_key)
     if plan.strategy is not None:
         check_strategy_edit(load_config(home), pool_key, plan.strategy)
-    result = update_pool(home, pool_key, lambda entries, suppressed: apply_changes(entries, suppressed, plan.changes))
+    def edit(entries: list[Any], suppressed: list[str]) -> Applied:
+        # The pool as read under the lock is usually the pool the plan was made
+        # from: then the preview is the answer (a bulk load need not merge twice).
+        if entries == list(plan.state.entries) and suppressed == list(plan.state.suppressed):
+            return plan.preview
+        return apply_changes(entries, suppressed, plan.changes)
+
+    result = update_pool(home, pool_key, edit)
     outcome.auth_written = result.changed
     outcome.added = [entry["label"] for entry in result.added]
     outcome.changes = list(result.done)

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from ..errors import SetupError, UsageError
 from ..keys import clean_label, key_problem, looks_like_secret
@@ -24,8 +24,7 @@ _COMMENT = re.compile(r"(?:^|\s)#.*$")
 _SEPARATORS = re.compile("[\u2028\u2029\u0085\x0b\x0c\x1c-\x1e]")
 
 
-@dataclass(frozen=True)
-class KeyLine:
+class KeyLine(NamedTuple):
     """One usable line: its number, the label (``None`` for the default) and the key."""
 
     line: int

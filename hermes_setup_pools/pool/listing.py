@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..display import shown
 from ..keys import mask
@@ -15,8 +14,7 @@ from .discovery import PoolState
 from .status import EntryStatus, entry_status, next_up, priority_order
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     """One entry of the pool as the user sees it (never a secret)."""
 
     position: int  # 1-based, Hermes' order

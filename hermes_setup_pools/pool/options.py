@@ -6,11 +6,10 @@ flow (no flags) every option has its interactive default.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class PoolOptions:
+class PoolOptions(NamedTuple):
     """Options of one run of the credential-pool step.
 
     ``provider``: the pool to work on (default: ``model.provider`` in

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..keys import fingerprint
 from ..providers import auth_type_for
@@ -19,8 +19,7 @@ from .discovery import PoolState
 from .strategy import STRATEGIES_KEY
 
 
-@dataclass(frozen=True)
-class Answers:
+class Answers(NamedTuple):
     """What the user asked for: the changes, in order, and the strategy to
     write (``None`` leaves config.yaml alone)."""
 
@@ -65,6 +64,15 @@ def make_plan(state: PoolState, answers: Answers) -> Plan:
     if answers.changes or strategy is not None:
         seeds = tuple(Add(cred) for cred in state.new_references())
     return Plan(state, seeds + answers.changes, strategy)
+
+
+def key_prefix_note(state: PoolState, key: str) -> str | None:
+    """A warning when ``key`` lacks the provider's usual prefix (``sk-or-`` …)."""
+    provider = state.target.provider
+    prefixes = provider.key_prefixes if provider else ()
+    if prefixes and not key.startswith(prefixes):
+        return f"{state.pool_key} keys usually start with {' or '.join(prefixes)}"
+    return None
 
 
 class PoolIndex:

@@ -7,7 +7,6 @@ from files goes through :func:`hermes_setup_pools.display.shown`.
 from __future__ import annotations
 
 import copy
-import difflib
 from collections.abc import Callable
 from typing import Any
 
@@ -15,7 +14,6 @@ from ..display import shown
 from ..keys import mask
 from ..store.config import plan_nested_edit
 from ..store.entries import is_manual
-from ..store.masking import render_auth, render_config
 from .changes import Add, Change, Move, Remove, Rename, Replace
 from .discovery import PoolState
 from .listing import found_rows, pool_rows, table
@@ -109,6 +107,8 @@ def summary(echo: Echo, plan: Plan) -> None:
 
 def dry_run(echo: Echo, plan: Plan) -> None:
     """A unified diff of each file the plan changes, secrets masked."""
+    from ..store.masking import render_auth, render_config
+
     state = plan.state
     if plan.preview.changed:
         after: dict[str, Any] = copy.deepcopy(state.auth) if state.auth else {"version": 1, "providers": {}}
@@ -124,6 +124,8 @@ def dry_run(echo: Echo, plan: Plan) -> None:
 
 
 def _diff(echo: Echo, before: str, after: str, name: str) -> None:
+    import difflib
+
     lines = difflib.unified_diff(
         before.splitlines(keepends=True), after.splitlines(keepends=True), f"{name} (now)", f"{name} (after)"
     )

@@ -8,9 +8,8 @@ prints, so the pool table says what Hermes would do without importing it.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 #: Cooldowns by HTTP status (seconds); everything else waits an hour.
 _TTL = {401: 5 * 60, 429: 60 * 60}
@@ -63,8 +62,7 @@ def retry_at(entry: dict[str, Any]) -> float | None:
     return at + ttl if at else None
 
 
-@dataclass(frozen=True)
-class EntryStatus:
+class EntryStatus(NamedTuple):
     """One entry's health: ``ok``, ``rate-limited``, ``auth failed``, ``exhausted``
     (each with the HTTP code and when it is retried), ``dead``, or ``no key``
     (a borrowed entry whose variable or config value is gone)."""

@@ -12,33 +12,18 @@ from __future__ import annotations
 
 from ..display import shown
 from ..errors import Cancelled, SetupError, UsageError
-from ..hookspecs import hookimpl
 from ..providers import PoolTarget, resolve_target, target_from_config
-from ..steps import ANCHOR_STEP_ID, Context, Register, Step
+from ..steps import Context
 from ..store.auth import auth_path, check_pool_loadable, load_auth, pool_entries
 from ..store.config import ConfigFile, config_path, load_config
 from ..store.lock import lock_path
 from ..store.preflight import check_home, remove_leftovers
-from . import ask, batch, render
+from . import render
 from .commit import PoolOutcome, commit
 from .discovery import PoolState, discover
 from .listing import as_json, pool_rows
 from .options import PoolOptions
 from .plan import make_plan
-
-#: This step's id (other plugins order their steps around it).
-POOL_STEP_ID = "credential_pool"
-
-
-@hookimpl
-def hermes_setup_register_steps(register: Register) -> None:
-    """Register the credential-pool step, right after provider/model selection."""
-    register(Step(id=POOL_STEP_ID, title="Credential pool", run=run, after=(ANCHOR_STEP_ID,)))
-
-
-def run(ctx: Context) -> PoolOutcome:
-    """The step as the setup flow runs it: interactive when the context is."""
-    return run_pool(ctx, PoolOptions())
 
 
 def run_pool(ctx: Context, options: PoolOptions) -> PoolOutcome:
@@ -69,9 +54,14 @@ def run_pool(ctx: Context, options: PoolOptions) -> PoolOutcome:
         return PoolOutcome(state.pool_key)
     render.show_pool(ctx.echo, state)
     try:
-        answers = ask.gather(ctx.ask(), state, ctx.echo, options.strategy) if ctx.interactive else batch.gather(
-            options, state, ctx.echo
-        )
+        if ctx.interactive:
+            from . import ask  # the prompt machinery loads only for a person at a terminal
+
+            answers = ask.gather(ctx.ask(), state, ctx.echo, options.strategy)
+        else:
+            from . import batch
+
+            answers = batch.gather(options, state, ctx.echo)
         plan = make_plan(state, answers)
         if plan.empty:
             ctx.echo("Nothing to change: the pool and its strategy are already as chosen.")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import UsageError
 from ..keys import quoted
@@ -24,8 +23,7 @@ STRATEGY_HELP = {
 }
 
 
-@dataclass(frozen=True)
-class StrategyState:
+class StrategyState(NamedTuple):
     """The strategy config.yaml holds for a pool, as Hermes would read it."""
 
     raw: Any  # the value in the file, None when unset

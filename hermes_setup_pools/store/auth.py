@@ -10,8 +10,7 @@ wrong shape is never written.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -102,7 +101,14 @@ def suppressed_sources(data: dict[str, Any] | None, pool_key: str) -> list[str]:
 
 def auth_payload(data: dict[str, Any]) -> bytes:
     """auth.json's bytes exactly as Hermes writes them (indent 2, trailing newline)."""
-    return (json.dumps(data, indent=2) + "\n").encode("utf-8")
+    return "".join(auth_text(data)).encode("utf-8")
+
+
+def auth_text(data: dict[str, Any]) -> Iterator[str]:
+    """auth.json as Hermes writes it (``json.dumps(data, indent=2)`` and a
+    newline), in pieces, so a large pool is never held as one string."""
+    yield from json.JSONEncoder(indent=2).iterencode(data)
+    yield "\n"
 
 
 class PoolEdit(Protocol):
@@ -148,6 +154,8 @@ def update_pool(
         data.setdefault("credential_pool", {})[pool_key] = result.entries
         if result.suppressed != before:
             data.setdefault("suppressed_sources", {})[pool_key] = result.suppressed
+        from datetime import UTC, datetime
+
         data["updated_at"] = datetime.now(UTC).isoformat()
-        write_atomic(auth_path(home), auth_payload(data), 0o600, new_owner=owner_of(home))
+        write_atomic(auth_path(home), auth_text(data), 0o600, new_owner=owner_of(home))
         return result

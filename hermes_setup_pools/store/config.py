@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import copy
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -26,8 +25,7 @@ def config_path(home: Path) -> Path:
     return Path(home) / CONFIG_FILE
 
 
-@dataclass(frozen=True)
-class ConfigFile:
+class ConfigFile(NamedTuple):
     """config.yaml as read: its text (``None`` when missing), parsed data, mode."""
 
     path: Path

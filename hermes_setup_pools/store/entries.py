@@ -4,8 +4,7 @@ and how an entry's secret is recognised (its fingerprint)."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..keys import fingerprint
@@ -48,16 +47,16 @@ class NewCredential:
     secret: str
     base_url: str | None = None
     auth_type: str = "api_key"
+    #: Hermes' fingerprint of the secret, computed once (bulk loads compare thousands).
+    fingerprint: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fingerprint", fingerprint(self.secret))
 
     @property
     def is_manual(self) -> bool:
         """Whether the secret is stored in the entry."""
         return is_manual(self.source)
-
-    @cached_property
-    def fingerprint(self) -> str:
-        """Hermes' fingerprint of the secret (computed once)."""
-        return fingerprint(self.secret)
 
     def __repr__(self) -> str:  # never show the secret, even in a traceback
         return f"NewCredential(label={self.label!r}, source={self.source!r}, secret=<{len(self.secret)} chars>)"

@@ -9,9 +9,10 @@ that user.
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -92,7 +93,22 @@ def make_home(home: Path) -> None:
         raise StoreError(f"cannot create {home}: {exc.strerror or exc}") from None
 
 
-def write_atomic(target: Path, payload: bytes, mode: int, *, new_owner: Owner | None = None) -> None:
+def _write_all(fd: int, payload: bytes | Iterable[str]) -> None:
+    if isinstance(payload, bytes):
+        chunks: Iterable[bytes] = (payload,)
+    else:
+        # Text in pieces (a JSON encoder's output): written in batches, so a
+        # large file never exists in memory as one string and its bytes at once.
+        pieces = iter(payload)
+        chunks = iter(lambda: "".join(itertools.islice(pieces, 65536)).encode("utf-8"), b"")
+    for chunk in chunks:
+        view = memoryview(chunk)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+
+
+def write_atomic(target: Path, payload: bytes | Iterable[str], mode: int, *, new_owner: Owner | None = None) -> None:
     """Replace ``target`` with ``payload`` so that readers see the old or the new
     file, never a mix.
 
@@ -120,10 +136,7 @@ def write_atomic(target: Path, payload: bytes, mode: int, *, new_owner: Owner | 
         raise StoreError(f"cannot write {target}: {exc.strerror or exc}") from None
     try:
         try:
-            view = memoryview(payload)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
+            _write_all(fd, payload)
             give_to(fd, owner)
             os.fchmod(fd, mode)  # exact mode whatever the umask
             os.fsync(fd)

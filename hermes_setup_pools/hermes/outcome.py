@@ -1,0 +1,61 @@
+"""What the user is told when the step ends inside ``hermes setup``.
+
+Hermes' next full-screen menu (Terminal Backend in the full wizard, the TTS
+menu on 0.13–0.15) would wipe the step's ✓ lines at once, so at a terminal
+the wrapper ends with one summary line and waits for Enter:
+
+    Credential pool: added 1 key to openrouter, strategy round_robin — press Enter to continue
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+PROMPT = " — press Enter to continue"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def summary(title: str, result: Any) -> str:
+    """One line saying what the step with ``title`` did (``result``: what its
+    ``run`` returned; ``None`` when it was cancelled or failed)."""
+    from ..pool.commit import PoolOutcome
+
+    if not isinstance(result, PoolOutcome):
+        return f"{title}: nothing was written by this step"
+    if result.skipped_reason:
+        return f"{title}: skipped ({result.skipped_reason})"
+    pool = result.pool_key or "the pool"
+    parts = []
+    if result.added:
+        parts.append(f"added {_plural(len(result.added), 'key')} to {pool}")
+    others = len(result.changes) - len(result.added)
+    if others > 0:
+        parts.append(f"{_plural(others, 'other change')} to {pool}")
+    if result.strategy:
+        parts.append(f"strategy {result.strategy}" if parts else f"strategy {result.strategy} for {pool}")
+    if not parts:
+        return f"{title}: {pool} unchanged"
+    return f"{title}: " + ", ".join(parts)
+
+
+def interactive() -> bool:
+    """A person is at a terminal (standard input and output)."""
+    try:
+        return bool(sys.stdin and sys.stdin.isatty() and sys.stdout and sys.stdout.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def pause(line: str) -> None:
+    """Show ``line`` and wait for Enter (Ctrl-C and Ctrl-D also continue)."""
+    from ..display import shown
+
+    print(file=sys.stdout)
+    try:
+        input(shown(line) + PROMPT)
+    except (KeyboardInterrupt, EOFError):
+        print(file=sys.stdout, flush=True)
