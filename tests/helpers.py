@@ -104,6 +104,28 @@ def add_key_and_round_robin(term: Terminal, *, pool: str = "openrouter", total: 
     term.expect(f"Added {total} credential(s) to {pool}" if total else "Set credential_pool_strategies")
 
 
+# -- the pool step in process ----------------------------------------------------------
+
+
+def run_step(home: Path, answers: Any = (), *, interactive: bool = True, **options: Any) -> tuple[Any, str, Any]:
+    """Run the pool step on ``home``: scripted answers (every one used) or, when
+    not interactive, ``PoolOptions(**options)``. Returns (outcome, output, prompter)
+    and fails if any whole key was printed."""
+    from hermes_setup_pools import Context
+    from hermes_setup_pools.pool.options import PoolOptions
+    from hermes_setup_pools.pool.step import run_pool
+    from hermes_setup_pools.prompts import ScriptedPrompter
+
+    out = io.StringIO()
+    prompter = ScriptedPrompter(answers) if interactive else None
+    outcome = run_pool(Context(home, interactive=interactive, prompter=prompter, out=out), PoolOptions(**options))
+    text = out.getvalue()
+    assert_no_secret(text)
+    if prompter is not None:
+        assert prompter.answers == [], f"unused answers: {len(prompter.answers)}"
+    return outcome, text, prompter
+
+
 # -- plugins -------------------------------------------------------------------------
 
 

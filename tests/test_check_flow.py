@@ -5,18 +5,13 @@ user would point Hermes at it."""
 
 from __future__ import annotations
 
-import io
 import json
 import time
 from collections.abc import Iterator
 
 import pytest
 
-from hermes_setup_pools import Context
-from hermes_setup_pools.pool.options import PoolOptions
-from hermes_setup_pools.pool.step import run_pool
-from hermes_setup_pools.prompts import ScriptedPrompter
-
+import helpers
 from conftest import run_cli
 from fakeprovider import Answer, FakeProvider, Received
 from helpers import KEY_1, KEY_2, KEY_3, assert_no_secret
@@ -57,12 +52,8 @@ def keys_sent(server: FakeProvider) -> list[str]:
 
 
 def run_step(home, answers):
-    prompter = ScriptedPrompter(answers)
-    out = io.StringIO()
-    run_pool(Context(home, prompter=prompter, out=out), PoolOptions())
-    assert prompter.answers == []
-    assert_no_secret(out.getvalue())
-    return out.getvalue(), prompter
+    _, text, prompter = helpers.run_step(home, answers)
+    return text, prompter
 
 
 def pool(home):

@@ -4,7 +4,6 @@ interleaving between planning and commit."""
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import time
@@ -12,11 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from hermes_setup_pools import Context
-from hermes_setup_pools.pool.options import PoolOptions
-from hermes_setup_pools.pool.step import run_pool
-from hermes_setup_pools.prompts import ScriptedPrompter
-
+import helpers
 from conftest import run_cli, run_hermes
 from helpers import DOWN, ENTER, ENV_KEY, KEY_1, KEY_2, KEY_3, UP, assert_no_secret, start_cli
 
@@ -146,12 +141,8 @@ def test_dry_run_and_missing_yes_write_nothing(home, env):
 
 
 def run_step(home, answers):
-    prompter = ScriptedPrompter(answers)
-    out = io.StringIO()
-    run_pool(Context(home, prompter=prompter, out=out), PoolOptions())
-    assert prompter.answers == []
-    assert_no_secret(out.getvalue())
-    return out.getvalue(), prompter
+    _, text, prompter = helpers.run_step(home, answers)
+    return text, prompter
 
 
 def ids(home):

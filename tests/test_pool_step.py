@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import io
 import json
 
 import pytest
 import yaml
 
-from hermes_setup_pools import Cancelled, Context, SetupError, UsageError
-from hermes_setup_pools.pool.options import PoolOptions
-from hermes_setup_pools.pool.step import run_pool
-from hermes_setup_pools.prompts import CANCEL, DEFAULT, ScriptedPrompter
+from hermes_setup_pools import Cancelled, SetupError, UsageError
+from hermes_setup_pools.prompts import CANCEL, DEFAULT
 from hermes_setup_pools.store.auth import load_auth
 
-from helpers import ENV_KEY, KEY_1, KEY_2, KEY_3, assert_no_secret
+from helpers import ENV_KEY, KEY_1, KEY_2, KEY_3, run_step
 
 OPENROUTER_CONFIG = "# my config\nmodel:\n  provider: openrouter  # chosen by hermes model\n  default: x/y\n"
 
@@ -23,18 +20,6 @@ OPENROUTER_CONFIG = "# my config\nmodel:\n  provider: openrouter  # chosen by he
 def home(hermes_home):
     (hermes_home / "config.yaml").write_text(OPENROUTER_CONFIG)
     return hermes_home
-
-
-def run_step(home, answers=(), *, interactive=True, **options):
-    out = io.StringIO()
-    prompter = ScriptedPrompter(answers) if interactive else None
-    ctx = Context(home, interactive=interactive, prompter=prompter, out=out)
-    outcome = run_pool(ctx, PoolOptions(**options))
-    text = out.getvalue()
-    assert_no_secret(text)
-    if prompter is not None:
-        assert prompter.answers == [], f"unused answers: {len(prompter.answers)}"
-    return outcome, text, prompter
 
 
 def pool(home, key="openrouter"):
