@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import CANARY, KEY_1
 from hermes_setup_pools import __version__
 from hermes_setup_pools.cli import PROG, main
+
+from helpers import CANARY, KEY_1
 
 
 def run(argv, capsys):
