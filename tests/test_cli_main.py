@@ -48,7 +48,7 @@ def test_version_and_help(capsys):
 ])
 def test_usage_errors_exit_2_in_one_line_without_echoing_keys(argv, capsys, hermes_home):
     (hermes_home / "config.yaml").write_text("model:\n  provider: openrouter\n")
-    status, out, err = run(argv, capsys)
+    status, _, err = run(argv, capsys)
     assert status == 2, err
     assert "Traceback" not in err and err.strip().splitlines()[-1].startswith(PROG)
 
