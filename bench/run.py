@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import callgrind
 from calls import bench_bulk, bench_memory, bench_one_call
+from checks import bench_key_check
 from common import Result
 from peers import bench_interactive, bench_vs_hermes
 from startup import bench_arming, bench_startup_hook
@@ -56,12 +57,15 @@ class Plan:
     vs_keys: int
     probes: int
     pty_runs: int
+    check_samples: int
 
 
 FULL = Plan(startup_pairs=100, startup_cg=3, floors=True, arm_rounds=20, arm_cg=3, call_pairs=20, bulk_pairs=10,
-            bulk_keys=10_000, memory_pairs=3, memory_keys=100_000, vs_samples=5, vs_keys=50, probes=10, pty_runs=10)
+            bulk_keys=10_000, memory_pairs=3, memory_keys=100_000, vs_samples=5, vs_keys=50, probes=10, pty_runs=10,
+            check_samples=5)
 QUICK = Plan(startup_pairs=20, startup_cg=1, floors=False, arm_rounds=5, arm_cg=0, call_pairs=10, bulk_pairs=5,
-             bulk_keys=10_000, memory_pairs=1, memory_keys=100_000, vs_samples=3, vs_keys=5, probes=5, pty_runs=3)
+             bulk_keys=10_000, memory_pairs=1, memory_keys=100_000, vs_samples=3, vs_keys=5, probes=5, pty_runs=3,
+             check_samples=2)
 
 
 def machine() -> str:
@@ -123,6 +127,7 @@ def main() -> int:
         ("memory", lambda: bench_memory(root, plan.memory_pairs, plan.memory_keys)),
         ("hermes auth add", lambda: bench_vs_hermes(root, plan.vs_samples, plan.vs_keys)),
         ("interactive", lambda: bench_interactive(root, plan.probes, plan.pty_runs)),
+        ("key check", lambda: bench_key_check(root, plan.check_samples)),
     ]
     try:
         for name, step in steps:
