@@ -25,7 +25,7 @@ TARGET = 1.5
 
 
 class _Slow(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         time.sleep(DELAY)
         body = json.dumps({"data": {"label": "bench", "limit": 10, "limit_remaining": 5, "usage": 5}}).encode()
         self.send_response(200)

@@ -129,15 +129,22 @@ def main() -> int:
         ("interactive", lambda: bench_interactive(root, plan.probes, plan.pty_runs)),
         ("key check", lambda: bench_key_check(root, plan.check_samples)),
     ]
+    failed = []
     try:
         for name, step in steps:
             t = time.perf_counter()
-            results.extend(step())
+            try:
+                results.extend(step())
+            except Exception as exc:  # report the rest, then fail the run
+                failed.append(name)
+                results.append(Result(name, "—", verdict=f"FAILED: {type(exc).__name__}: {str(exc)[-300:]}"))
             print(f"  {name}: {time.perf_counter() - t:.0f} s", file=sys.stderr, flush=True)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     report(results, args.quick, time.perf_counter() - start)
-    return 0
+    if failed:
+        print(f"benchmarks that could not run: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
