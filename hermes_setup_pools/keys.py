@@ -121,8 +121,9 @@ def _plain_key_problem(key: str) -> str | None:
         return "that is a placeholder, not a real key"
     if len(key) < MIN_KEY_LENGTH:
         return f"that is too short to be an API key (under {MIN_KEY_LENGTH} characters)"
-    for prefix in KEY_PREFIXES:
-        if key.startswith(prefix) and key.find(prefix, 16) > 0:
+    if key.startswith(KEY_PREFIXES):
+        prefix = next(p for p in KEY_PREFIXES if key.startswith(p))
+        if key.find(prefix, 16) > 0:
             return "that looks like two keys pasted together; add them one at a time"
     return None
 

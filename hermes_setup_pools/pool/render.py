@@ -87,11 +87,11 @@ def summary(echo: Echo, plan: Plan) -> None:
     """What writing ``plan`` will do, one line per change."""
     echo("")
     echo(f"About to write for pool {plan.pool_key}:")
-    lines = [describe_change(change) for change in plan.preview.done]
-    for line in lines[:SUMMARY_LINES]:
-        echo(f"  auth.json   {line}")
-    if len(lines) > SUMMARY_LINES:
-        echo(f"  auth.json   … and {len(lines) - SUMMARY_LINES:,} more (use --dry-run to see them all)")
+    done = plan.preview.done
+    for change in done[:SUMMARY_LINES]:
+        echo(f"  auth.json   {describe_change(change)}")
+    if len(done) > SUMMARY_LINES:
+        echo(f"  auth.json   … and {len(done) - SUMMARY_LINES:,} more (use --dry-run to see them all)")
     for change, reason in plan.preview.skipped:
         if not isinstance(change, Add):
             echo(f"  skipped     {shown(change.target.label)}: {shown(reason)}")

@@ -9,6 +9,7 @@ wrong shape is never written.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -107,8 +108,7 @@ def auth_payload(data: dict[str, Any]) -> bytes:
 def auth_text(data: dict[str, Any]) -> Iterator[str]:
     """auth.json as Hermes writes it (``json.dumps(data, indent=2)`` and a
     newline), in pieces, so a large pool is never held as one string."""
-    yield from json.JSONEncoder(indent=2).iterencode(data)
-    yield "\n"
+    return itertools.chain(json.JSONEncoder(indent=2).iterencode(data), ("\n",))
 
 
 class PoolEdit(Protocol):
