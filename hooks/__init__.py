@@ -1,44 +1,47 @@
-"""Hermes directory plugin for hermes-setup-pools (the git-install route).
+"""Hermes directory plugin for hermes-setup-pools: a pointer, kept for copies
+made with ``hermes plugins install <repo url>#hooks`` before that route was
+dropped (see hooks/README.md for why).
 
-`hermes plugins install <repo url>#hooks --enable` copies this folder to
-``$HERMES_HOME/plugins/setup-pools/``. All the work lives in the Python package
-``hermes_setup_pools``; this file only hands over to it, and when the package is
-not installed in Hermes' Python it says exactly how to install it instead of
-failing with an import error.
+With the ``hermes_setup_pools`` package installed in the Python that runs
+Hermes, ``register(ctx)`` hands over to the package's own plugin (the same
+``hermes setup-pools`` command its entry point provides). Without it, it
+registers ``hermes setup-pools`` as a command that prints one line saying what
+is missing and how to take this copy out again; nothing is printed otherwise.
 """
 
 from __future__ import annotations
 
-import shlex
 import sys
+from pathlib import Path
+from typing import Any
 
 NAME = "setup-pools"
 
 
-def fix_command() -> str:
-    """The one command that installs the package into the Python running Hermes."""
-    return f"{shlex.quote(sys.executable)} -m pip install hermes-setup-pools"
-
-
-def _explain(_args=None) -> None:
-    print(
-        "hermes-setup-pools: the plugin is enabled, but its Python package is not installed "
-        f"in the Python that runs Hermes. Install it with:\n  {fix_command()}",
-        file=sys.stderr,
+def message() -> str:
+    """The one line shown when the package is missing."""
+    here = Path(__file__).resolve().parent
+    return (
+        f"hermes-setup-pools: this plugin ({here}) only points to the hermes-setup-pools Python package, which is "
+        f"not installed in the Python that runs Hermes ({sys.executable}) and which `hermes plugins install` cannot "
+        f"install; install the package as its README says (\"Use with Hermes\"), or remove this copy with: "
+        f"hermes plugins remove {here.name}"
     )
-    if _args is not None:  # invoked as `hermes setup-pools`
-        raise SystemExit(1)
 
 
-def register(ctx) -> None:
-    """Hand over to the package's Hermes plugin, or register a command that explains the fix."""
+def _explain(_args: object = None) -> None:
+    print(message(), file=sys.stderr)
+    raise SystemExit(1)
+
+
+def register(ctx: Any) -> None:
+    """Hand over to the package's Hermes plugin, or register a command that says what is missing."""
     try:
         from hermes_setup_pools.hermes.plugin import register as package_register
     except ImportError:
-        _explain()
         ctx.register_cli_command(
             name=NAME,
-            help="(not working: the hermes-setup-pools package is missing; run it to see the fix)",
+            help="(not working: the hermes-setup-pools package is missing; run it to see why)",
             setup_fn=lambda parser: parser.add_argument("rest", nargs="*", help="ignored"),
             handler_fn=_explain,
         )

@@ -38,7 +38,8 @@ def clean_env(home: Path, hermes_home: Path, **extra: str) -> dict[str, str]:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """A test that drives real Hermes must say so with ``@pytest.mark.hermes``,
-    so the version matrix (``-m hermes``) runs every one of them."""
+    so ``-m hermes`` selects every test that drives real Hermes; the version
+    matrix (``noxfile.py``) runs ``-m hermes tests/test_hermes_matrix.py`` on each release."""
     unmarked = [item.nodeid for item in items if "hermes" in getattr(item, "fixturenames", ())
                 and item.get_closest_marker("hermes") is None]
     if unmarked:

@@ -55,8 +55,8 @@ def menu_items(screen: str, title: str = "Select provider:") -> list[str]:
 
 def provider_menu(term: Terminal) -> list[str]:
     """Wait for the provider menu to be drawn; return its rows."""
-    screen = term.expect("Leave unchanged")
-    return menu_items(screen + "(○) Leave unchanged")
+    screen = term.expect("Leave unchanged")  # the last row: the menu is drawn
+    return menu_items(screen + "Leave unchanged")
 
 
 def choose(term: Terminal, items: list[str], start: int, target: int) -> None:

@@ -3,6 +3,7 @@ and that they never break the program they run in."""
 
 from __future__ import annotations
 
+import copy
 import shutil
 import subprocess
 import sys
@@ -12,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from hermes_setup_pools import ANCHOR_STEP_ID, Step, StepError
+from hermes_setup_pools import ANCHOR_STEP_ID, Cancelled, Step, StepError
 from hermes_setup_pools.hermes import autohook, settings
 from hermes_setup_pools.hermes import wizard_wrapper as seam
+from hermes_setup_pools.hermes.switch import enable
 from hermes_setup_pools.plugins import RegisteredStep
 
 from conftest import ROOT, run_hermes
@@ -79,7 +81,7 @@ def test_a_broken_package_never_breaks_python_start_up(env, tmp_path):
 
 @pytest.mark.hermes
 def test_hook_installs_the_wrapper_when_hermes_main_is_imported(env, hermes_home, hermes):
-    run_hermes(["plugins", "enable", "setup-pools", "--no-allow-tool-override"], env)
+    enable(hermes_home)
     code = "import hermes_cli.main as m; print(hasattr(m.select_provider_and_model, '__hermes_setup_pools_original__'))"
     armed = subprocess.run([sys.executable, "-c", code, "setup"], capture_output=True, text=True, env=env, timeout=120)
     assert armed.stdout.strip() == "True", armed.stderr
@@ -188,6 +190,265 @@ def test_install_is_idempotent():
     assert module.select_provider_and_model is first and seam.installed(module)
 
 
+# -- exactly once: old wizards, navigation, the summary --------------------------------------
+
+# A setup_model_provider shaped like Hermes 0.13-0.15's: our wrapper is `picker`,
+# then the wizard's own pool step, then its end-of-section save of the dict.
+OLD_WIZARD = """
+def _supports_same_provider_pool_setup(provider):
+    calls.append("hermes-own-check")
+    return True
+
+def setup_model_provider(config, *, quick=False):
+    try:
+        picker()
+    except (SystemExit, KeyboardInterrupt):
+        pass
+    if not quick and _supports_same_provider_pool_setup("openrouter"):
+        calls.append("hermes-own-pool-step")
+    saved.append(copy.deepcopy(config))
+"""
+# Upstream main's: no pool step of its own, the whole dict reloaded from disk.
+NEW_WIZARD = """
+def setup_model_provider(config, *, quick=False):
+    picker()
+    config.clear()
+    config.update({"reloaded": True})
+    saved.append(copy.deepcopy(config))
+"""
+
+
+class GoBack(BaseException):
+    """Like upstream's _SetupGoBack: navigation by BaseException."""
+
+
+def wizard(source: str, picker) -> dict:
+    namespace = {"__name__": "hermes_cli.setup", "picker": picker, "calls": [], "saved": [], "copy": copy}
+    exec(source, namespace)
+    return namespace
+
+
+@pytest.fixture
+def pool_step(monkeypatch):
+    """A stand-in for the credential-pool step (same id), recording each run."""
+    from hermes_setup_pools.pool.commit import PoolOutcome
+
+    runs = []
+
+    def use(result=None, fail=None):
+        def run(ctx):
+            runs.append(ctx.hermes_home)
+            if fail is not None:
+                raise fail
+            return result if result is not None else PoolOutcome("openrouter", added=["team"], strategy="round_robin",
+                                                                   auth_written=True, config_written=True)
+        anchor = RegisteredStep(Step(ANCHOR_STEP_ID, "Anchor", lambda ctx: None), "test")
+        pool = RegisteredStep(Step(seam.POOL_STEP_ID, "Credential pool", run), "test")
+        monkeypatch.setattr(seam, "_load_steps", lambda: [anchor, pool])
+
+    return runs, use
+
+
+def test_on_old_hermes_its_own_pool_step_stays_out_and_our_strategy_stays_in(pool_step):
+    runs, use = pool_step
+    use()
+    hermes = wizard(OLD_WIZARD, seam.make_wrapper(lambda: "picked"))
+    real = hermes["_supports_same_provider_pool_setup"]
+    hermes["setup_model_provider"]({"credential_pool_strategies": {}})
+    assert len(runs) == 1 and hermes["calls"] == []  # ours ran; Hermes' check was answered by the gate
+    assert hermes["saved"][-1]["credential_pool_strategies"] == {"openrouter": "round_robin"}  # what 0.13/0.14 save
+    assert hermes["_supports_same_provider_pool_setup"] is real  # one shot: Hermes' own function is back
+    assert real("openrouter") is True
+
+
+@pytest.mark.parametrize("fail", [KeyboardInterrupt(), Cancelled(nothing_written=True), RuntimeError("bug")])
+def test_whatever_happened_in_our_step_hermes_own_stays_out(pool_step, fail, capsys):
+    _, use = pool_step
+    use(fail=fail)
+    hermes = wizard(OLD_WIZARD, seam.make_wrapper(lambda: "picked"))
+    hermes["setup_model_provider"]({})
+    assert hermes["calls"] == [] and "credential_pool_strategies" not in hermes["saved"][-1]
+    assert capsys.readouterr().err.count("\n") == 1  # the runner's one line
+
+
+def test_when_the_picker_was_cancelled_hermes_runs_as_before(pool_step):
+    runs, use = pool_step
+    use()
+
+    def picker():
+        raise KeyboardInterrupt
+
+    hermes = wizard(OLD_WIZARD, seam.make_wrapper(picker))
+    hermes["setup_model_provider"]({})
+    assert runs == [] and hermes["calls"] == ["hermes-own-check", "hermes-own-pool-step"]
+
+
+def test_quick_setup_and_newer_wizards_get_no_gate(pool_step):
+    from hermes_setup_pools.hermes import compat
+
+    _, use = pool_step
+    use()
+    hermes = wizard(OLD_WIZARD, seam.make_wrapper(lambda: "picked"))
+    hermes["setup_model_provider"]({}, quick=True)
+    assert not compat.gated(hermes["_supports_same_provider_pool_setup"])
+    newer = wizard(NEW_WIZARD + "\n_supports_same_provider_pool_setup = lambda p: True\n", seam.make_wrapper(lambda: 1))
+    newer["setup_model_provider"]({})
+    assert not compat.gated(newer["_supports_same_provider_pool_setup"]) and newer["saved"] == [{"reloaded": True}]
+
+
+def test_the_gate_answers_only_its_own_wizard_call():
+    from hermes_setup_pools.hermes import compat
+
+    hermes = {"__name__": "hermes_cli.setup", "sys": sys, "compat": compat}
+    exec("def _supports_same_provider_pool_setup(p):\n    return 'real'\n"
+         "def setup_model_provider(config, *, quick=False):\n"
+         "    compat.gate_hermes_pool_step(sys._getframe())\n"
+         "    return _supports_same_provider_pool_setup\n", hermes)
+    hermes["setup_model_provider"]({})  # installs the gate, never consumes it
+    assert compat.gated(hermes["_supports_same_provider_pool_setup"])
+    assert hermes["_supports_same_provider_pool_setup"]("x") == "real"  # another caller: the real answer
+    assert not compat.gated(hermes["_supports_same_provider_pool_setup"])  # and restored
+
+
+def test_going_back_to_the_picker_does_not_run_the_step_twice(pool_step, hermes_home, capsys):
+    runs, use = pool_step
+    use()
+    (hermes_home / "config.yaml").write_text("model:\n  provider: openrouter\n")
+    hermes = wizard(NEW_WIZARD, seam.make_wrapper(lambda: "picked"))
+    hermes["setup_model_provider"]({})
+    hermes["setup_model_provider"]({})  # upstream's _run_setup_steps replays the section
+    assert len(runs) == 1
+    assert "Credential pool: already done in this setup run; not asked again." in capsys.readouterr().err
+    (hermes_home / "config.yaml").write_text("model:\n  provider: anthropic\n")  # went back and chose another
+    hermes["setup_model_provider"]({})
+    assert len(runs) == 2
+
+
+def test_navigation_passes_through_untouched(pool_step, hermes_home):
+    runs, use = pool_step
+    use()
+    raised = GoBack()
+    moves = iter([raised, None])
+
+    def picker():
+        move = next(moves)
+        if move is not None:
+            raise move
+
+    hermes = wizard(NEW_WIZARD, seam.make_wrapper(picker))
+    with pytest.raises(GoBack) as err:
+        hermes["setup_model_provider"]({})
+    assert err.value is raised and runs == []
+    hermes["setup_model_provider"]({})  # forward again: the step has not run yet, so it runs now
+    assert len(runs) == 1
+
+
+def test_navigation_from_inside_a_step_is_not_swallowed(pool_step):
+    runs, use = pool_step
+    use(fail=GoBack())
+    hermes = wizard(NEW_WIZARD, seam.make_wrapper(lambda: "picked"))
+    for _ in range(2):
+        with pytest.raises(GoBack):
+            hermes["setup_model_provider"]({})
+    assert len(runs) == 2  # not recorded as done: going forward again asks again
+
+
+class FakeTerminal:
+    """Standard input at a terminal: each readline() is the next answer, or raises it."""
+
+    def __init__(self, *answers):
+        self.answers = list(answers)
+        self.asked = 0
+
+    def isatty(self) -> bool:
+        return True
+
+    def readline(self) -> str:
+        self.asked += 1
+        answer = self.answers.pop(0)
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
+
+
+def test_at_a_terminal_the_summary_waits_for_enter(pool_step, monkeypatch, capsys):
+    _, use = pool_step
+    use()
+    terminal = FakeTerminal("\n", KeyboardInterrupt(), AttributeError("no readline"))
+    monkeypatch.setattr(sys, "stdin", terminal)
+    for _ in range(3):  # Enter; Ctrl-C at the pause only continues; so does an unreadable input
+        assert wizard(NEW_WIZARD, seam.make_wrapper(lambda: "picked"))["setup_model_provider"]({}) is None
+    assert terminal.asked == 3
+    out, err = capsys.readouterr()
+    line = "Credential pool: added 1 key to openrouter, strategy round_robin — press Enter to continue"
+    assert err.count(line) == 3 and line not in out  # standard output carries only what the steps print
+
+
+def test_without_a_terminal_nothing_waits(pool_step, monkeypatch, capsys):
+    _, use = pool_step
+    use()
+    monkeypatch.setattr(sys, "stdin", types.SimpleNamespace(isatty=lambda: False))
+    wizard(NEW_WIZARD, seam.make_wrapper(lambda: "picked"))["setup_model_provider"]({})
+    assert "press Enter" not in capsys.readouterr().err
+
+
+def test_summary_lines():
+    from hermes_setup_pools.hermes.outcome import summary
+    from hermes_setup_pools.pool.commit import PoolOutcome
+
+    assert summary("Credential pool", None) == "Credential pool: nothing was written by this step"
+    assert summary("Credential pool", PoolOutcome(None, skipped_reason="nous signs in with OAuth")) == (
+        "Credential pool: skipped (nous signs in with OAuth)")
+    assert summary("Credential pool", PoolOutcome("openrouter")) == "Credential pool: openrouter unchanged"
+    assert summary("Credential pool", PoolOutcome("xai", strategy="random")) == "Credential pool: strategy random for xai"
+    two = PoolOutcome("deepseek", added=["a", "b"], changes=[object()] * 3)  # type: ignore[list-item]
+    assert summary("Credential pool", two) == "Credential pool: added 2 keys to deepseek, 1 other change to deepseek"
+
+
+# -- the seam check ------------------------------------------------------------------
+
+
+WIZARD_THAT_REACHES_US = """
+def setup_model_provider(config, *, quick=False):
+    from hermes_cli.main import select_provider_and_model
+    select_provider_and_model()
+"""
+
+
+def test_a_good_seam_never_reads_the_version(monkeypatch):
+    def slow():
+        raise AssertionError("hermes_version() is for error messages only")
+
+    monkeypatch.setattr(seam, "hermes_version", slow)
+    namespace: dict = {}
+    exec(WIZARD_THAT_REACHES_US, namespace)
+    seam.check_seam(types.SimpleNamespace(select_provider_and_model=lambda: None),
+                    types.SimpleNamespace(**namespace))
+
+
+def test_a_wizard_that_no_longer_reaches_the_wrapper_is_named_once_imported(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "hermes_cli.main", types.SimpleNamespace(select_provider_and_model=lambda: None))
+    autohook._check_wizard(types.SimpleNamespace(setup_model_provider=lambda config: config))
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert f"Hermes {seam.hermes_version()}: setup_model_provider no longer imports select_provider_and_model" in err
+    assert "runs without the credential-pool step" in err
+
+
+def test_plugin_command_offers_portal_only_where_hermes_has_it(monkeypatch):
+    import argparse
+
+    from hermes_setup_pools.hermes import plugin
+
+    monkeypatch.setitem(sys.modules, "hermes_cli.subcommands.setup", None)  # 0.13-0.16: no parser builder
+    for has_portal in (False, True):
+        monkeypatch.setattr(plugin, "_has_portal_setup", lambda has=has_portal: has)
+        parser = argparse.ArgumentParser()
+        plugin.add_setup_arguments(parser)
+        assert ("--portal" in parser.format_help()) is has_portal
+        assert parser.parse_args(["model", "--quick"]).section == "model"
+
+
 # -- hooks/: the directory plugin ----------------------------------------------------------
 
 
@@ -211,20 +472,32 @@ def test_directory_plugin_hands_over_to_the_package(hermes, env, hermes_home):
 
 
 @pytest.mark.hermes
-def test_directory_plugin_without_the_package_prints_the_pip_command(hermes, env, hermes_home):
-    copy_hooks(hermes_home, "setup-pools-git")
+def test_directory_plugin_without_the_package_says_one_honest_line(hermes, env, hermes_home):
+    plugin = copy_hooks(hermes_home, "setup-pools-git")
     run_hermes(["plugins", "enable", "setup-pools-git", "--no-allow-tool-override"], env)
     hide = ("import sys; sys.modules['hermes_setup_pools'] = None; "
             "from hermes_cli.main import main; sys.argv[0] = 'hermes'; sys.exit(main())")
-    result = subprocess.run([sys.executable, "-c", hide, "setup-pools"], capture_output=True, text=True, env=env,
-                            timeout=120, stdin=subprocess.DEVNULL)
-    assert result.returncode == 1
-    assert f"{sys.executable} -m pip install hermes-setup-pools" in result.stderr
-    assert "Traceback" not in result.stderr
+
+    def hermes_without_the_package(*args):
+        return subprocess.run([sys.executable, "-c", hide, *args], capture_output=True, text=True, env=env,
+                              timeout=120, stdin=subprocess.DEVNULL)
+
+    result = hermes_without_the_package("setup-pools")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    ours = [line for line in result.stderr.splitlines() if "hermes-setup-pools" in line]
+    assert ours == [result.stderr.strip()] and len(ours) == 1  # exactly one line, printed once
+    assert f"({plugin})" in ours[0] and f"({sys.executable})" in ours[0]
+    assert ours[0].endswith("hermes plugins remove setup-pools-git")
+    assert "pip install hermes-setup-pools" not in ours[0]  # not on PyPI: never print a command that fails
+    # Any other command that loads plugins says nothing.
+    quiet = hermes_without_the_package("plugins", "list")
+    assert "hermes-setup-pools:" not in quiet.stderr + quiet.stdout
 
 
 @pytest.mark.hermes
-def test_hermes_plugins_install_from_git_with_enable(hermes, env, hermes_home, tmp_path):
+def test_a_copy_installed_the_old_way_hands_over_to_the_package(hermes, env, hermes_home, tmp_path):
+    """`hermes plugins install <url>#hooks --enable` (no longer in the README)
+    still ends up as the package's plugin when the package is installed."""
     repo = tmp_path / "repo"
     shutil.copytree(ROOT / "hooks", repo / "hooks")
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]

@@ -11,6 +11,7 @@ one); ``hermes model`` and ``hermes fallback add`` never show it.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -84,6 +85,11 @@ def assert_hermes_reads_the_pool(env, hermes_home) -> None:
     assert hermes_strategy(env, "openrouter") == "round_robin"
 
 
+def test_the_release_under_test_is_the_one_installed():
+    """nox names the release it installed; a stale environment would test another."""
+    assert os.environ.get("HERMES_MATRIX_RELEASE", HERMES_TEXT) == HERMES_TEXT
+
+
 def test_hermes_setup_model_shows_exactly_one_pool_step(existing, hermes_home):
     term = start_hermes(["setup", "model"], existing)
     keep_openrouter(term)
@@ -96,6 +102,7 @@ def test_hermes_setup_model_shows_exactly_one_pool_step(existing, hermes_home):
     assert text.count("◆ Credential pool") == 1 and HERMES_OWN_STEP not in text, f"Hermes {HERMES_TEXT}"
     assert text.index("Default model set to") < text.index("◆ Credential pool") < text.index("configuration complete")
     assert ENV_KEY not in text and KEY_1 not in text
+    assert "hermes-setup-pools:" not in text  # no warning from the hook or the wrapper
     assert_hermes_reads_the_pool(existing, hermes_home)
 
 
@@ -139,8 +146,10 @@ def test_ctrl_c_in_our_step_does_not_bring_hermes_own_step_back(existing, hermes
     assert "openrouter" not in (config.get("credential_pool_strategies") or {})
 
 
-@pytest.mark.parametrize("how", ["disabled", "autohook-off", "safe-mode"])
+@pytest.mark.parametrize("how", ["never-enabled", "disabled", "autohook-off", "safe-mode"])
 def test_with_our_hook_off_hermes_runs_as_before(how, existing, hermes_home):
+    if how == "never-enabled":
+        (hermes_home / "config.yaml").write_text(OPENROUTER_CONFIG)
     if how == "disabled":
         assert "Removed setup-pools from plugins.enabled" in run_cli(["disable"], existing).stdout
         # Hermes itself no longer loads the plugin either.
@@ -195,3 +204,29 @@ def test_enable_repairs_what_hermes_config_set_writes(hermes, env, hermes_home):
     assert yaml.safe_load((hermes_home / "config.yaml").read_text())["plugins"]["enabled"] == ["setup-pools"]
     assert run_hermes(["setup-pools", "--help"], env).returncode == 0
     assert enable(env).startswith("Nothing to change")
+
+
+#: The README's lines, as written: find the Python that runs `hermes` (from a
+#: console script's `#!` line, or from the `exec "…python" …` line of the
+#: launcher Hermes' own installer writes), then turn the step on with it.
+README_FIND_PYTHON = (
+    'py="$(sed -n \'1s/^#!\\(.*python[0-9.]*\\)$/\\1/p; s/^exec "\\([^"]*\\)".*/\\1/p\' "$(command -v hermes)" | head -1)"\n'
+)
+README_ENABLE = '"$py" -m hermes_setup_pools enable\n'
+
+
+@pytest.mark.parametrize("launcher", ["console-script", "installer-launcher"])
+def test_the_readme_lines_find_hermes_python_and_enable(launcher, hermes, env, hermes_home, tmp_path):
+    if launcher == "installer-launcher":  # what Hermes' install.sh puts in ~/.local/bin
+        shim = tmp_path / "bin" / "hermes"
+        shim.parent.mkdir()
+        shim.write_text(f'#!/usr/bin/env bash\nunset PYTHONPATH\nunset PYTHONHOME\nexec "{sys.executable}" "{hermes}" "$@"\n')
+        shim.chmod(0o755)
+        env["PATH"] = f"{shim.parent}:{env['PATH']}"
+    script = README_FIND_PYTHON + 'echo "$py"\n' + README_ENABLE
+    result = subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    found, said = result.stdout.splitlines()
+    assert found == sys.executable
+    assert said == f"Added setup-pools to plugins.enabled in {hermes_home / 'config.yaml'}"
+    assert run_hermes(["setup-pools", "--help"], env).returncode == 0  # this Hermes loads the plugin now

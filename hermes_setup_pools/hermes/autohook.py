@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 TARGET = "hermes_cli.main"
 OFF_SWITCH = "HERMES_SETUP_POOLS_AUTOHOOK"
@@ -127,12 +129,13 @@ def _check_wizard(setup_module: ModuleType) -> None:
 
         check_seam(sys.modules[SEAM_MODULE], setup_module)
     except Exception as exc:  # never break Hermes
-        _not_installed(exc)
+        _not_installed(exc, what=str(exc))
 
 
-def _not_installed(exc: Exception) -> None:
+def _not_installed(exc: Exception, *, what: str = "") -> None:
+    what = what or f"startup hook not installed ({type(exc).__name__}: {exc})"
     print(
-        f"hermes-setup-pools: startup hook not installed ({type(exc).__name__}: {exc}); "
-        f"`hermes setup` runs without the credential-pool step. Switch the hook off with {OFF_SWITCH}=0",
+        f"hermes-setup-pools: {what}; `hermes setup` runs without the credential-pool step. "
+        f"Switch the hook off with {OFF_SWITCH}=0",
         file=sys.stderr,
     )

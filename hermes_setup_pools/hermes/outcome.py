@@ -43,19 +43,25 @@ def summary(title: str, result: Any) -> str:
 
 
 def interactive() -> bool:
-    """A person is at a terminal (standard input and output)."""
+    """A person can answer (standard input is a terminal)."""
     try:
-        return bool(sys.stdin and sys.stdin.isatty() and sys.stdout and sys.stdout.isatty())
+        return bool(sys.stdin and sys.stdin.isatty())
     except (AttributeError, ValueError):
         return False
 
 
 def pause(line: str) -> None:
-    """Show ``line`` and wait for Enter (Ctrl-C and Ctrl-D also continue)."""
+    """Show ``line`` and wait for Enter (Ctrl-C, Ctrl-D or an unreadable input
+    also continue). Written to standard error, like the wrapper's other lines,
+    so standard output carries only what the steps print."""
     from ..display import shown
 
-    print(file=sys.stdout)
+    sys.stderr.write(f"\n{shown(line)}{PROMPT}")
+    sys.stderr.flush()
     try:
-        input(shown(line) + PROMPT)
-    except (KeyboardInterrupt, EOFError):
-        print(file=sys.stdout, flush=True)
+        answered = sys.stdin.readline()
+    except (KeyboardInterrupt, Exception):
+        answered = ""
+    if not answered.endswith("\n"):
+        sys.stderr.write("\n")
+        sys.stderr.flush()
