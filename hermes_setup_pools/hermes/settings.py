@@ -27,7 +27,9 @@ def plugin_enabled(hermes_home: os.PathLike[str] | str) -> bool:
             return False  # the common case for a disabled plugin: no YAML parse at all
         import yaml  # Hermes is running, so its dependencies are importable
 
-        config = yaml.safe_load(text) or {}
+        # libyaml's loader when present (as Hermes reads config.yaml): the pure-Python
+        # one would cost every `hermes setup` several milliseconds here.
+        config = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     except Exception:
         return False
     plugins = config.get("plugins") if isinstance(config, dict) else None
