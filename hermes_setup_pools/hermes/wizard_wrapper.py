@@ -29,7 +29,6 @@ hook imports it while Hermes is starting.
 
 from __future__ import annotations
 
-import dis
 import functools
 import sys
 from collections.abc import Callable
@@ -80,12 +79,12 @@ def check_seam(main_module: Any = None, setup_module: Any = None, *, check_calle
             f"Hermes {hermes_version()}: {CALLER_MODULE}.{CALLER_FUNCTION} is missing; "
             "this hermes-setup-pools cannot hook its setup wizard"
         )
-    instructions = list(dis.get_instructions(caller))
-    imports_at_call_time = any(
-        ins.opname == "IMPORT_NAME" and ins.argval == SEAM_MODULE
-        and any(nxt.opname == "IMPORT_FROM" and nxt.argval == SEAM_FUNCTION for nxt in instructions[i + 1 : i + 4])
-        for i, ins in enumerate(instructions)
-    )
+    # A module name among a function's names comes only from an import inside
+    # it; together with the picker's name that is `from hermes_cli.main import
+    # select_provider_and_model` at call time (read without importing dis,
+    # which every `hermes setup` would pay for).
+    names = getattr(getattr(caller, "__code__", None), "co_names", ())
+    imports_at_call_time = SEAM_MODULE in names and SEAM_FUNCTION in names
     if not imports_at_call_time:
         raise SeamError(
             f"Hermes {hermes_version()}: {CALLER_FUNCTION} no longer imports {SEAM_FUNCTION} from {SEAM_MODULE} "
@@ -162,6 +161,8 @@ def make_wrapper(original: Callable[..., Any]) -> Callable[..., Any]:
         interactive = outcome.interactive()
         home = current_hermes_home()
         ctx = Context(home, interactive=interactive, prompter=QuestionaryPrompter() if interactive else None)
+        if interactive and after:
+            _preload_prompts()
         _run_once(done, ("before", str(home)), before, lambda: run_steps(before, ctx, on_error="report", say=_say))
         result = original(*args, **kwargs)  # raises: nothing of ours runs after it
         ran = _run_once(done, ("after", str(home), *_model_choice(home)), after,
@@ -173,6 +174,21 @@ def make_wrapper(original: Callable[..., Any]) -> Callable[..., Any]:
 
     setattr(select_provider_and_model, _MARKER, original)
     return select_provider_and_model
+
+
+def _preload_prompts() -> None:
+    """Import the prompt library in the background while the user is in Hermes'
+    picker, so our first question appears at once when the picker returns
+    (importing it costs about 150 ms; a failure here only loses the head start)."""
+    import threading
+
+    def load() -> None:
+        try:
+            import questionary  # noqa: F401
+        except Exception:
+            pass
+
+    threading.Thread(target=load, name="hermes-setup-pools-preload", daemon=True).start()
 
 
 def _run_once(done: set[tuple[str, ...]], key: tuple[str, ...], steps: list[Any], run: Callable[[], Any]) -> bool:
