@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 from pathlib import Path
 
 from .errors import UsageError
@@ -83,6 +82,8 @@ def resolve_home(explicit: str | None = None, profile: str | None = None) -> Pat
 def hermes_command(home: Path, *args: str) -> str:
     """A ``hermes …`` command line that works on ``home`` when pasted: with
     ``-p NAME`` for a profile, ``HERMES_HOME=…`` for any other non-default home."""
+    import shlex
+
     line = shlex.join(["hermes", *args])
     home = Path(home).absolute()
     if home == resolve_home():
@@ -95,5 +96,7 @@ def hermes_command(home: Path, *args: str) -> str:
 
 def our_command(home: Path, *args: str) -> str:
     """A ``hermes-setup-pools …`` command line for ``home`` (``--hermes-home`` added when needed)."""
+    import shlex
+
     extra = [] if Path(home).absolute() == resolve_home() else ["--hermes-home", str(home)]
     return shlex.join(["hermes-setup-pools", *args, *extra])

@@ -137,16 +137,22 @@ def clean_label(raw: str, key_prefixes: tuple[str, ...] = ()) -> tuple[str, str 
     characters, and anything that looks like a key (it would be shown in the
     clear wherever Hermes lists the pool).
     """
+    label = raw.strip()
+    if label.isascii() and label.isprintable():  # the common case: nothing invisible is possible
+        return _label_words_problem(label, key_prefixes)
     import unicodedata
 
-    label = unicodedata.normalize("NFC", raw.strip())
-    plain = label.isascii() and label.isprintable()  # no control, format or invisible character possible
-    for ch in "" if plain else label:
+    label = unicodedata.normalize("NFC", label)
+    for ch in label:
         category = unicodedata.category(ch)
         if category in ("Cc", "Cf", "Zl", "Zp"):
             return label, "the label contains control or formatting characters"
         if ch in _INVISIBLE or (category == "Zs" and ch != " "):
             return label, f"the label contains an invisible or blank-looking character (U+{ord(ch):04X})"
+    return _label_words_problem(label, key_prefixes)
+
+
+def _label_words_problem(label: str, key_prefixes: tuple[str, ...]) -> tuple[str, str | None]:
     if label and any(looks_like_secret(word, key_prefixes) for word in label.split()):
         return label, "the label looks like an API key; labels are shown in the clear, so use a name"
     if len(label) > MAX_LABEL_LENGTH:

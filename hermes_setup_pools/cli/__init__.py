@@ -31,11 +31,12 @@ def main(argv: list[str] | None = None) -> int:
     from .commands import COMMANDS
 
     args = build_parser().parse_args(argv)
-    import threading
-
-    in_main_thread = threading.current_thread() is threading.main_thread()
-    signals = (signal.SIGTERM, signal.SIGHUP) if in_main_thread else ()
-    previous = {sig: signal.signal(sig, _terminate) for sig in signals}
+    previous = {}
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        try:
+            previous[sig] = signal.signal(sig, _terminate)
+        except ValueError:
+            break  # not the main thread (main() called from a thread): leave signals alone
     try:
         return COMMANDS[args.command](args)
     except Cancelled as exc:
