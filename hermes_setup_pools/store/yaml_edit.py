@@ -29,7 +29,7 @@ def load(text: str) -> object:
     return yaml.load(text, Loader=LOADER)
 
 
-def _references(root: yaml.Node, wanted: yaml.Node) -> int:
+def references(root: yaml.Node, wanted: yaml.Node) -> int:
     """How many times ``wanted`` appears in the tree (more than once: through an alias)."""
     count, stack, seen = 0, [root], set()
     while stack:
@@ -65,13 +65,13 @@ def yaml_scalar(value: str) -> str:
     return json.dumps(value)
 
 
-def _line_end(text: str, index: int) -> int:
+def line_end(text: str, index: int) -> int:
     """Index just past the newline that ends the line holding ``index``."""
     end = text.find("\n", index)
     return len(text) if end < 0 else end + 1
 
 
-def _mapping_value(node: yaml.MappingNode, key: str) -> tuple[yaml.Node, yaml.Node] | None:
+def mapping_value(node: yaml.MappingNode, key: str) -> tuple[yaml.Node, yaml.Node] | None:
     """The (key node, value node) of the last pair whose key is ``key``; PyYAML
     keeps the last of duplicate keys, so must we."""
     found = None
@@ -79,6 +79,17 @@ def _mapping_value(node: yaml.MappingNode, key: str) -> tuple[yaml.Node, yaml.No
         if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
             found = (key_node, value_node)
     return found
+
+
+def add_to_flow_mapping(text: str, node: yaml.MappingNode, pair: str) -> str:
+    """``text`` with ``pair`` (``key: value``) added to the flow mapping ``node``,
+    right after its last value (or its opening brace), so that everything else,
+    comments included, stays where it was."""
+    if node.value:
+        at = node.value[-1][1].end_mark.index
+        return text[:at] + ", " + pair + text[at:]
+    at = node.start_mark.index + 1
+    return text[:at] + pair + text[at:]
 
 
 def edit_nested_text(text: str, parent: str, key: str, value: str) -> str:
@@ -100,7 +111,7 @@ def edit_nested_text(text: str, parent: str, key: str, value: str) -> str:
         return append_block(text)
     if not isinstance(root, yaml.MappingNode) or root.flow_style:
         raise LayoutError("the top level is not a block mapping")
-    pair = _mapping_value(root, parent)
+    pair = mapping_value(root, parent)
     if pair is None:
         return append_block(text)
     _, node = pair
@@ -108,29 +119,22 @@ def edit_nested_text(text: str, parent: str, key: str, value: str) -> str:
         # `parent:` (or `: null` / `: ~`): drop the null token and put the
         # first child on the next line.
         start, end = node.start_mark.index, node.end_mark.index
-        if not text[end : _line_end(text, end)].strip():
+        if not text[end : line_end(text, end)].strip():
             start = len(text[:start].rstrip(" \t"))  # no trailing blanks after the colon
         text = text[:start] + text[end:]
-        insert_at = _line_end(text, start)
+        insert_at = line_end(text, start)
         prefix = "" if text[:insert_at].endswith("\n") else nl
         return text[:insert_at] + prefix + child_line + nl + text[insert_at:]
     if not isinstance(node, yaml.MappingNode):
         raise LayoutError(f"{parent} is not a mapping")
-    if _references(root, node) > 1:
+    if references(root, node) > 1:
         raise LayoutError(f"{parent} is shared with another key through a YAML anchor (&), so editing it "
                           "would change that key too")
-    child = _mapping_value(node, key)
-    if child is not None and _references(root, child[1]) > 1:
+    child = mapping_value(node, key)
+    if child is not None and references(root, child[1]) > 1:
         raise LayoutError(f"{parent}.{key} is shared with another key through a YAML anchor (&)")
     if node.flow_style and child is None:
-        # Add the pair right after the last value (or the opening brace), so
-        # everything else, comments included, stays where it was.
-        new_pair = f"{yaml_key(key)}: {rendered}"
-        if node.value:
-            at = node.value[-1][1].end_mark.index
-            return text[:at] + ", " + new_pair + text[at:]
-        at = node.start_mark.index + 1
-        return text[:at] + new_pair + text[at:]
+        return add_to_flow_mapping(text, node, f"{yaml_key(key)}: {rendered}")
     if child is not None:
         value_node = child[1]
         if not isinstance(value_node, yaml.ScalarNode):
@@ -141,7 +145,7 @@ def edit_nested_text(text: str, parent: str, key: str, value: str) -> str:
         return text[:start] + rendered + text[end:]
     indent = " " * node.value[0][0].start_mark.column
     end = node.value[-1][1].end_mark.index
-    insert_at = end if end > 0 and text[end - 1] == "\n" else _line_end(text, end)
+    insert_at = end if end > 0 and text[end - 1] == "\n" else line_end(text, end)
     prefix = "" if text[:insert_at].endswith("\n") or not text[:insert_at] else nl
     line = f"{indent}{yaml_key(key)}: {rendered}"
     return text[:insert_at] + prefix + line + nl + text[insert_at:]

@@ -22,7 +22,17 @@ import yaml
 
 from .config import ConfigFile
 from .files import StoreError
-from .yaml_edit import LOADER, LayoutError, _line_end, _mapping_value, _references, load, yaml_key, yaml_scalar
+from .yaml_edit import (
+    LOADER,
+    LayoutError,
+    add_to_flow_mapping,
+    line_end,
+    load,
+    mapping_value,
+    references,
+    yaml_key,
+    yaml_scalar,
+)
 
 _STR = "tag:yaml.org,2002:str"
 _NULL = "tag:yaml.org,2002:null"
@@ -51,18 +61,18 @@ def _compose(text: str) -> yaml.MappingNode | None:
 
 
 def _parent(root: yaml.MappingNode, parent: str) -> yaml.Node | None:
-    pair = _mapping_value(root, parent)
+    pair = mapping_value(root, parent)
     if pair is None:
         return None
     node = pair[1]
-    if isinstance(node, yaml.MappingNode) and _references(root, node) > 1:
+    if isinstance(node, yaml.MappingNode) and references(root, node) > 1:
         raise LayoutError(f"{parent} is shared with another key through a YAML anchor (&)")
     return node
 
 
 def _child(root: yaml.MappingNode, node: yaml.MappingNode, where: str, key: str) -> tuple[yaml.Node, yaml.Node] | None:
-    child = _mapping_value(node, key)
-    if child is not None and _references(root, child[1]) > 1:
+    child = mapping_value(node, key)
+    if child is not None and references(root, child[1]) > 1:
         raise LayoutError(f"{where}.{key} is shared with another key through a YAML anchor (&)")
     return child
 
@@ -88,25 +98,20 @@ def add_item_text(text: str, parent: str, key: str, item: str) -> str:
         return _insert_lines(base, len(base), [f"{parent}:", f"  {yaml_key(key)}:", f"  - {rendered}"])
     if isinstance(node, yaml.ScalarNode) and node.tag == _NULL:  # `plugins:` with nothing under it
         start, end = node.start_mark.index, node.end_mark.index
-        if not text[end : _line_end(text, end)].strip():
+        if not text[end : line_end(text, end)].strip():
             start = len(text[:start].rstrip(" \t"))
         text = text[:start] + text[end:]
-        return _insert_lines(text, _line_end(text, start), [f"  {yaml_key(key)}:", f"  - {rendered}"])
+        return _insert_lines(text, line_end(text, start), [f"  {yaml_key(key)}:", f"  - {rendered}"])
     if not isinstance(node, yaml.MappingNode):
         raise LayoutError(f"{parent} is not a mapping")
     assert root is not None
     child = _child(root, node, parent, key)
     if child is None:
         if node.flow_style:
-            pair = f"{yaml_key(key)}: [{rendered}]"
-            if node.value:
-                at = node.value[-1][1].end_mark.index
-                return text[:at] + ", " + pair + text[at:]
-            at = node.start_mark.index + 1
-            return text[:at] + pair + text[at:]
+            return add_to_flow_mapping(text, node, f"{yaml_key(key)}: [{rendered}]")
         indent = " " * node.value[0][0].start_mark.column
         end = node.value[-1][1].end_mark.index
-        at = end if end > 0 and text[end - 1] == "\n" else _line_end(text, end)
+        at = end if end > 0 and text[end - 1] == "\n" else line_end(text, end)
         return _insert_lines(text, at, [f"{indent}{yaml_key(key)}:", f"{indent}- {rendered}"])
     value = child[1]
     if isinstance(value, yaml.ScalarNode) and value.tag == _NULL:  # `enabled:` / `enabled: null`
@@ -127,7 +132,7 @@ def add_item_text(text: str, parent: str, key: str, item: str) -> str:
     dash = text[line_start : first.start_mark.index]
     if not _DASH.match(dash):
         raise LayoutError(f"{parent}.{key} is laid out in an unusual way")
-    return _insert_lines(text, _line_end(text, last.end_mark.index), [f"{dash}{rendered}"])
+    return _insert_lines(text, line_end(text, last.end_mark.index), [f"{dash}{rendered}"])
 
 
 def remove_item_text(text: str, parent: str, key: str, item: str) -> str:
@@ -157,13 +162,13 @@ def remove_item_text(text: str, parent: str, key: str, item: str) -> str:
     line_start = text.rfind("\n", 0, found.start_mark.index) + 1
     if not _DASH.match(text[line_start : found.start_mark.index]):
         raise LayoutError(f"{parent}.{key} is laid out in an unusual way")
-    line_end = _line_end(text, found.end_mark.index)
+    stop = line_end(text, found.end_mark.index)
     if len(items) > 1:
-        return text[:line_start] + text[line_end:]
+        return text[:line_start] + text[stop:]
     colon = text.find(":", key_node.end_mark.index)
     if colon < 0 or text[key_node.end_mark.index : colon].strip():
         raise LayoutError(f"{parent}.{key} is laid out in an unusual way")
-    return text[: colon + 1] + " []" + text[colon + 1 : line_start] + text[line_end:]
+    return text[: colon + 1] + " []" + text[colon + 1 : line_start] + text[stop:]
 
 
 def _items(value: object) -> list[object] | None:
@@ -260,7 +265,7 @@ def plan_list_edits(config: ConfigFile, parent: str, edits: Sequence[ListEdit]) 
 def _replace_scalar(text: str, parent: str, key: str, rendered: str) -> str:
     root = _compose(text)
     node = _parent(root, parent) if root is not None else None
-    child = _mapping_value(node, key) if isinstance(node, yaml.MappingNode) else None
+    child = mapping_value(node, key) if isinstance(node, yaml.MappingNode) else None
     if child is None or not isinstance(child[1], yaml.ScalarNode):
         raise LayoutError(f"{parent}.{key} is not a plain value")
     start, end = child[1].start_mark.index, child[1].end_mark.index
