@@ -109,15 +109,38 @@ def key_problem(raw: str) -> str | None:
     return _plain_key_problem(key)
 
 
-def _plain_key_problem(key: str) -> str | None:
-    """The checks that apply to a key of plain characters (letters, digits, ``-_.+/``)."""
+def is_command_line(text: str) -> bool:
+    """True for a pasted command rather than a key: ``export VAR=…``, ``hermes …``,
+    ``curl …``, ``Authorization: Bearer …``, ``VAR=value``."""
+    stripped = text.strip()
+    first = stripped.split(maxsplit=1)[0].lower() if stripped else ""
+    return (
+        (stripped.lower() + " ").startswith(_COMMANDS)
+        or first in {"export", "set", "setx", "hermes", "curl", "echo", "$", "bearer", "authorization:"}
+        or bool(_ENV_ASSIGNMENT.match(stripped))
+        or "=" in first
+    )
+
+
+def is_placeholder(key: str) -> bool:
+    """True for what people paste when they mean "no key": empty, ``none``,
+    ``changeme``, ``<your-key>``, one character repeated, or a masked copy."""
+    key = key.strip()
     lowered = key.lower()
-    if (
-        lowered in PLACEHOLDERS
+    return (
+        not key
+        or lowered in PLACEHOLDERS
         or key.strip("<>[]{}").lower() in PLACEHOLDERS
         or (key.startswith("<") and key.endswith(">"))
         or len(set(key)) == 1
-    ):
+        or "***" in key
+        or "…" in key
+    )
+
+
+def _plain_key_problem(key: str) -> str | None:
+    """The checks that apply to a key of plain characters (letters, digits, ``-_.+/``)."""
+    if is_placeholder(key):
         return "that is a placeholder, not a real key"
     if len(key) < MIN_KEY_LENGTH:
         return f"that is too short to be an API key (under {MIN_KEY_LENGTH} characters)"

@@ -19,7 +19,8 @@ from typing import Any
 
 from .errors import Cancelled, SetupError, UsageError
 from .hookspecs import hookimpl
-from .providers import CUSTOM_PREFIX, custom_pool_key, custom_providers, normalize_custom_name, poolable_ids
+from .keys import redact
+from .providers import custom_pool_key, custom_pools, poolable_ids
 from .steps import ANCHOR_STEP_ID, Context, Register, Step
 from .store.config import load_config, set_config_value
 from .store.files import StoreError
@@ -62,7 +63,7 @@ def _model_section(home: Path) -> dict[str, Any]:
 
 def _changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[str, ...]:
     keys = [k for k in ("provider", "default", "base_url") if before.get(k) != after.get(k) and after.get(k)]
-    return tuple(f"config.yaml model.{key} = {after[key]}" for key in keys)
+    return tuple(f"config.yaml model.{key} = {redact(str(after[key]))}" for key in keys)
 
 
 def _run_hermes_picker(ctx: Context) -> ProviderChoice:
@@ -87,11 +88,11 @@ def _run_builtin_picker(ctx: Context) -> ProviderChoice:
     config = load_config(ctx.hermes_home)
     model = config.mapping("model")
     current = str(model.get("provider") or "openrouter")
-    customs = {CUSTOM_PREFIX + normalize_custom_name(e["name"]): e for e in custom_providers(config.data)}
+    customs = custom_pools(config.data)
     if current == "custom":
         current = custom_pool_key(config.data, model.get("base_url")) or current
     choices = [(pid, pid) for pid in poolable_ids()]
-    choices += [(key, f"{key}  ({entry.get('base_url', '')})") for key, entry in customs.items()]
+    choices += [(key, f"{key}  ({redact(str(entry.get('base_url', '')))})") for key, entry in customs.items()]
     if current not in {value for value, _ in choices}:
         choices.insert(0, (current, f"{current} (current)"))
     ctx.echo("Hermes is not installed here; using the built-in provider picker.")

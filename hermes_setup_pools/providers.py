@@ -103,6 +103,11 @@ def custom_providers(config: dict[str, Any]) -> list[dict[str, Any]]:
     return [e for e in entries if isinstance(e, dict) and isinstance(e.get("name"), str) and e["name"].strip()]
 
 
+def custom_pools(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """``custom:<name>`` → its ``custom_providers`` entry, for every custom provider."""
+    return {CUSTOM_PREFIX + normalize_custom_name(entry["name"]): entry for entry in custom_providers(config)}
+
+
 def custom_pool_key(config: dict[str, Any], base_url: str | None) -> str | None:
     """``custom:<name>`` of the custom provider whose ``base_url`` matches (trailing
     ``/`` ignored), as Hermes computes it; ``None`` when none matches."""
@@ -183,7 +188,7 @@ def resolve_target(name: str, config: dict[str, Any], *, from_config: bool = Fal
     """
     raw = name.strip()
     lowered = raw.lower()
-    customs = {CUSTOM_PREFIX + normalize_custom_name(e["name"]): e for e in custom_providers(config)}
+    customs = custom_pools(config)
     if not lowered.startswith(CUSTOM_PREFIX) and is_canonical_id(lowered):
         provider = lookup(lowered)
         assert provider is not None

@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except Cancelled as exc:
-        print("\n" + exc.describe(), file=sys.stderr)
+        print("\n" + shown(redact(exc.describe())), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt as exc:
         print("\nStopped.", file=sys.stderr)

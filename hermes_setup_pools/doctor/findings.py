@@ -13,18 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from ..display import shown
-from ..keys import key_problem
+from ..keys import is_placeholder
 from ..pool.status import priority_order
-from ..pool.strategy import STRATEGIES, STRATEGIES_KEY
-from ..providers import CUSTOM_PREFIX, custom_providers, is_canonical_id, lookup, normalize_custom_name
+from ..pool.strategy import STRATEGIES, STRATEGIES_KEY, canonical_strategy
+from ..providers import CUSTOM_PREFIX, custom_pools, is_canonical_id, lookup
 from ..store.auth import auth_path, load_auth
 from ..store.config import ConfigFile, load_config
 from ..store.dotenv import read_dotenv
 from ..store.entries import entry_fingerprint, entry_label, is_manual
 from ..store.files import StoreError
-
-CODES = ("unreadable", "file-mode", "bad-entry", "bad-priority", "duplicate-key", "placeholder-key", "dead",
-         "missing-env", "unknown-strategy", "orphan-strategy", "rejected-key", "no-credit", "check-failed")
 
 
 @dataclass(frozen=True)
@@ -37,6 +34,7 @@ class Finding:
     message: str
     fixable: bool
     entry_id: str | None = None
+    fix_value: str | None = None  # what --fix writes (a strategy's canonical spelling)
 
     def line(self) -> str:
         """``pool: 'label': message [code]``, terminal-safe."""
@@ -87,7 +85,7 @@ def check(home: Path) -> list[Finding]:
     for pool_key in sorted(pools):
         findings += _pool(state, pool_key, pools[pool_key])
     if state.config is not None:
-        findings += _strategies(state, state.config)
+        findings += _strategies(state.config)
     return findings
 
 
@@ -116,12 +114,8 @@ def _live_secret(entry: dict[str, Any], state: Home) -> str | None:
     return None
 
 
-def is_placeholder(secret: str | None) -> bool:
-    """True for ``none``, ``null``, an empty value or a masked copy (``sk-…abcd``)."""
-    if secret is None:
-        return False
-    problem = key_problem(secret) or ""
-    return not secret.strip() or "placeholder" in problem or "masked copy" in problem
+def _placeholder(secret: str | None) -> bool:
+    return secret is not None and is_placeholder(secret)
 
 
 def _pool(state: Home, pool_key: str, pool: Any) -> list[Finding]:
@@ -147,7 +141,7 @@ def _pool(state: Home, pool_key: str, pool: Any) -> list[Finding]:
                                     "coming back to it. --fix drops this later copy", True, entry_id))
         elif fp:
             seen[fp] = entry
-        if is_placeholder(secret):
+        if _placeholder(secret):
             where = f" ({source[4:]} in .env or the environment)" if source.startswith("env:") else ""
             findings.append(Finding(pool_key, "placeholder-key", name, f"its key is a placeholder{where}, which Hermes "
                                     "sends anyway. --fix removes the entry (and stops Hermes seeding it again)",
@@ -175,28 +169,22 @@ def _priorities(pool_key: str, entries: list[dict[str, Any]]) -> list[Finding]:
                     "cannot load the pool). --fix renumbers them 0..n-1 in the current order", True)]
 
 
-def known_pool_keys(config: dict[str, Any]) -> set[str]:
-    """Pool keys some provider uses: canonical API-key providers and the configured custom providers."""
-    keys = {CUSTOM_PREFIX + normalize_custom_name(e["name"]) for e in custom_providers(config)}
-    return keys
-
-
-def _strategies(state: Home, config: ConfigFile) -> list[Finding]:
+def _strategies(config: ConfigFile) -> list[Finding]:
     try:
         strategies = config.mapping(STRATEGIES_KEY)
     except StoreError as exc:
         return [Finding(None, "unreadable", None, str(exc), False)]
     findings = []
-    customs = known_pool_keys(config.data)
+    customs = set(custom_pools(config.data))
     for pool_key, value in strategies.items():
         key = str(pool_key)
         normalized = str(value).strip().lower()
         if normalized not in STRATEGIES:
-            canonical = normalized.replace("-", "_").replace(" ", "_")
-            fixable = canonical in STRATEGIES
+            canonical = canonical_strategy(normalized)
+            fixable = canonical is not None
             hint = f"--fix writes {canonical!r}" if fixable else f"choose one of {', '.join(STRATEGIES)}"
             findings.append(Finding(key, "unknown-strategy", None, f"strategy {str(value)!r} is not one Hermes knows, so it "
-                                    f"silently uses fill_first; {hint}", fixable))
+                                    f"silently uses fill_first; {hint}", fixable, fix_value=canonical))
         provider = None if key.startswith(CUSTOM_PREFIX) else lookup(key)
         used = key in customs or (provider is not None and provider.can_pool and is_canonical_id(key))
         if not used:

@@ -70,10 +70,10 @@ def apply_fixes(home: Path, findings: list[Finding]) -> list[str]:
                                  require_loadable=False)
             done += [f"{pool_key}: {line}" for line in result.done]
         for finding in findings:
-            if finding.fixable and finding.code == "unknown-strategy" and finding.pool:
-                canonical = finding.message.split("--fix writes ")[1].strip("'")
-                if set_config_value(home, STRATEGIES_KEY, finding.pool, canonical):
-                    done.append(f"{finding.pool}: strategy written as {canonical!r}")
+            canonical = finding.fix_value
+            wanted = finding.fixable and finding.code == "unknown-strategy" and finding.pool and canonical
+            if wanted and set_config_value(home, STRATEGIES_KEY, str(finding.pool), str(canonical)):
+                done.append(f"{finding.pool}: strategy written as {canonical!r}")
         if any(f.fixable and f.code == "file-mode" for f in findings):
             path = auth_path(home)
             try:

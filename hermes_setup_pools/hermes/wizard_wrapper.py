@@ -107,7 +107,9 @@ def _called_from_setup_wizard(frame: FrameType | None) -> bool:
 
 
 def _say(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
+    from ..display import shown
+
+    print(shown(line), file=sys.stderr, flush=True)
 
 
 def _load_steps() -> list[Any]:
@@ -216,7 +218,9 @@ def _finish_pool_step(caller: FrameType, result: Any, title: str, *, ran: bool) 
         if ran:
             outcome.pause(outcome.summary(title, result))
     except Exception as exc:  # never break Hermes' wizard
-        _say(f"hermes-setup-pools: {type(exc).__name__}: {exc}")
+        from ..keys import redact
+
+        _say(f"hermes-setup-pools: {type(exc).__name__}: {redact(str(exc))}")
 
 
 def install(main_module: ModuleType | None = None) -> bool:

@@ -13,7 +13,7 @@ from typing import Any
 from ..display import shown
 from ..errors import SetupError
 from ..keys import clean_label, quoted
-from ..store.entries import entry_label, is_manual
+from ..store.entries import STATUS_FIELDS, entry_label, is_manual
 from .changes import Move, Remove, Rename, Replace, Reset, Target
 from .discovery import PoolState
 from .keyfile import KeyLine, parse_key_lines, read_key_source
@@ -23,8 +23,6 @@ from .status import priority_order
 
 #: Lines of per-key notes shown before "… and N more" (bulk loads add thousands).
 NOTE_LINES = 12
-_STATUS = ("last_status", "last_status_at", "last_error_code", "last_error_reason", "last_error_message",
-           "last_error_reset_at")
 
 
 def find_entry(pool: PoolIndex, name: str) -> dict[str, Any]:
@@ -152,7 +150,7 @@ def gather(options: PoolOptions, state: PoolState, echo: Callable[[str], None]) 
     if options.reset is not None:
         entries = priority_order(pool.entries()) if options.reset == "*" else [find_entry(pool, options.reset)]
         for entry in entries:
-            if any(entry.get(field) is not None for field in _STATUS):
+            if any(entry.get(field) is not None for field in STATUS_FIELDS):
                 pool.change(Reset(Target.of(entry)))
             elif options.reset != "*":
                 echo(f"  = {shown(entry_label(entry))}: no cooldown or error to reset")

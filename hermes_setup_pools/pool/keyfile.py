@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import SetupError, UsageError
-from ..keys import clean_label, key_problem, looks_like_secret
+from ..keys import clean_label, is_command_line, key_problem, looks_like_secret
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _COMMENT = re.compile(r"(?:^|\s)#.*$")
@@ -91,5 +91,4 @@ def parse_key_lines(text: str, source: str = "key file", key_prefixes: tuple[str
 
 def _is_command(line: str) -> bool:
     # "export OPENROUTER_API_KEY=sk-…" would otherwise parse as label "export".
-    first = line.split(maxsplit=1)[0].lower()
-    return first in {"export", "set", "setx", "hermes", "curl", "echo", "$"} or "=" in line.split(maxsplit=1)[0]
+    return is_command_line(line)

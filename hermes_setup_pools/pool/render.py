@@ -96,7 +96,7 @@ def summary(echo: Echo, plan: Plan) -> None:
         if not isinstance(change, Add):
             echo(f"  skipped     {shown(change.target.label)}: {shown(reason)}")
     if plan.strategy:
-        echo(f"  config.yaml   {STRATEGIES_KEY}.{plan.pool_key} = {plan.strategy}")
+        echo(f"  config.yaml {STRATEGIES_KEY}.{plan.pool_key} = {plan.strategy}")
     if any(not isinstance(change, Add) for change in plan.preview.done):
         echo("  The pool will then be:")
         for line in table(pool_rows(plan.preview.entries, plan.state))[1:]:

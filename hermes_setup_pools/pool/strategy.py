@@ -54,10 +54,16 @@ def strategy_state(config: ConfigFile, pool_key: str) -> StrategyState:
     return StrategyState(raw, DEFAULT_STRATEGY, True)
 
 
-def normalize_strategy(name: str) -> str:
-    """The canonical strategy name for ``name`` (case and ``-``/``_`` forgiven)."""
+def canonical_strategy(name: str) -> str | None:
+    """The strategy ``name`` means (case and ``-``/``_`` forgiven), or ``None``."""
     canonical = name.strip().lower().replace("-", "_")
-    if canonical not in STRATEGIES:
+    return canonical if canonical in STRATEGIES else None
+
+
+def normalize_strategy(name: str) -> str:
+    """The canonical strategy name for ``name``; :class:`UsageError` when it names none."""
+    canonical = canonical_strategy(name)
+    if canonical is None:
         raise UsageError(f"unknown strategy {quoted(name)}: choose one of {', '.join(STRATEGIES)}")
     return canonical
 

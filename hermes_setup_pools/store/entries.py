@@ -19,18 +19,11 @@ STATUS_FIELDS = (
     "last_error_reset_at",
 )
 
-#: Sources whose secret lives elsewhere (environment, .env, config.yaml).
-BORROWED_PREFIXES = ("env:", "config:")
 
 
 def is_manual(source: str) -> bool:
     """``manual`` / ``manual:*``: Hermes owns the secret and stores it in the entry."""
     return source == "manual" or source.startswith("manual:")
-
-
-def is_borrowed(source: str) -> bool:
-    """A reference to a secret kept outside auth.json (``env:VAR``, ``config:NAME``, ``model_config``)."""
-    return source == "model_config" or source.startswith(BORROWED_PREFIXES)
 
 
 @dataclass(frozen=True)
