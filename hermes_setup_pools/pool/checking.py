@@ -46,18 +46,9 @@ class KeyChecker:
         return check_keys(self.pool_key, self.base_url, keys)
 
 
-def live_secret(entry: dict[str, Any], state: PoolState) -> str | None:
-    """The key Hermes would send for ``entry``: a manual key, or a borrowed
-    one's current value (``None`` when it has none now)."""
-    token = entry.get("access_token")
-    if isinstance(token, str) and token:
-        return token
-    return next((cred.secret for cred in state.found if cred.source == entry.get("source")), None)
-
-
 def check_entries(state: PoolState, entries: list[dict[str, Any]]) -> dict[str, CheckResult]:
     """Check the keys of existing entries, by entry id (entries without a key now are left out)."""
     checker = KeyChecker(state)
-    todo = [(str(e.get("id")), secret) for e in entries if (secret := live_secret(e, state))]
+    todo = [(str(e.get("id")), secret) for e in entries if (secret := state.live_secret(e))]
     results = checker.check_all([secret for _, secret in todo])
     return {entry_id: result for (entry_id, _), result in zip(todo, results, strict=True)}

@@ -59,6 +59,14 @@ class PoolState:
             if c.fingerprint not in have_fp and c.source not in have_src and c.source not in self.suppressed
         ]
 
+    def live_secret(self, entry: dict[str, Any]) -> str | None:
+        """The key Hermes would send for ``entry``: a stored (manual) key, or a
+        borrowed one's current value; ``None`` when it has none now."""
+        token = entry.get("access_token")
+        if isinstance(token, str) and token:
+            return token
+        return next((cred.secret for cred in self.found if cred.source == entry.get("source")), None)
+
     def masked(self, entry: dict[str, Any]) -> str:
         """The key of an existing entry, masked; ``(not stored)`` when we never saw the secret."""
         token = entry.get("access_token")

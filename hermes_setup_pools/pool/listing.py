@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 
 from ..display import shown
 from ..keys import mask
-from ..store.entries import entry_fingerprint, is_manual
+from ..store.entries import entry_fingerprint
 from .discovery import PoolState
 from .status import EntryStatus, entry_status, next_up, priority_order
 
@@ -45,10 +45,7 @@ class Row(NamedTuple):
 def has_key(entry: dict[str, Any], state: PoolState) -> bool:
     """Whether Hermes would have a secret for ``entry``: a manual key is stored;
     a borrowed one needs its variable or config value to be set now."""
-    source = str(entry.get("source") or "manual")
-    if is_manual(source) or entry.get("access_token"):
-        return bool(entry.get("access_token"))
-    return any(cred.source == source for cred in state.found)
+    return state.live_secret(entry) is not None
 
 
 def pool_rows(entries: list[Any], state: PoolState, now: float | None = None) -> list[Row]:
