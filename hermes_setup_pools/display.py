@@ -11,6 +11,7 @@ sending it to the terminal.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 # C0 and C1 controls (newline and tab included), DEL, and the Unicode format
 # characters a terminal would act on or render invisibly: bidi embeddings,
@@ -33,3 +34,79 @@ def shown(text: object) -> str:
 def shown_lines(text: str) -> str:
     """Like :func:`shown`, keeping newlines (for multi-line output)."""
     return "\n".join(shown(line) for line in text.split("\n"))
+
+
+def terminal_width() -> int | None:
+    """The width to lay text out in: ``COLUMNS`` when set, else the terminal's;
+    ``None`` (no limit) when output goes to a pipe or file, so a script reads
+    one line per item."""
+    import os
+    import sys
+
+    try:
+        columns = int(os.environ.get("COLUMNS", "") or 0)
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            if not sys.stdout.isatty():
+                return None
+            columns = os.get_terminal_size(sys.stdout.fileno()).columns
+        except (OSError, ValueError, AttributeError):
+            return None
+    return max(columns, 40)
+
+
+def wrap(text: str, width: int | None = None, indent: str = "    ") -> str:
+    """``text`` wrapped at word boundaries to ``width`` (the terminal's by
+    default; not wrapped when there is none), later lines indented by
+    ``indent``; words and quoted names are never split."""
+    import textwrap
+
+    width = terminal_width() if width is None else width
+    if width is None or len(text) <= width:
+        return text
+    return textwrap.fill(text, width=width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False)
+
+
+def cut(text: str, width: int) -> str:
+    """``text`` shortened to ``width`` characters with a trailing ``…``."""
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]], width: int | None = None, *, indent: str = "  ",
+          drop: tuple[int, ...] = (), shrink: tuple[int, ...] = ()) -> list[str]:
+    """Lines of a table that fits ``width`` (the terminal's by default): when
+    too wide, the columns in ``drop`` go first (in that order), then the
+    columns in ``shrink`` are cut with ``…`` (never below their header or 6
+    characters); a row is never split across lines. Cells must already be
+    terminal-safe text."""
+    width = terminal_width() if width is None else width
+    width = width if width is not None else 1 << 30
+    columns = list(range(len(header)))
+    sizes = {i: max(len(row[i]) for row in [header, *rows]) for i in columns}
+
+    def total() -> int:
+        shown_columns = [i for i in columns if sizes[i]]
+        return len(indent) + sum(sizes[i] for i in shown_columns) + 2 * (len(shown_columns) - 1)
+
+    for i in drop:
+        if total() > width and i in columns:
+            columns.remove(i)
+    for i in shrink:
+        if total() > width and i in columns:
+            floor = max(len(header[i]), 6)
+            sizes[i] = max(floor, sizes[i] - (total() - width))
+    lines = []
+    for row in [header, *rows]:
+        cells = [cut(row[i], sizes[i]).ljust(sizes[i]) for i in columns if sizes[i]]
+        lines.append((indent + "  ".join(cells)).rstrip())
+    return lines
+
+
+def named(text: object) -> str:
+    """A name quoted from a user's file (a label, a source, a value): terminal-safe,
+    with anything shaped like a key masked (a key pasted as a label is never shown)."""
+    from .keys import redact
+
+    return shown(redact(str(text)))

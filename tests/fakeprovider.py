@@ -58,11 +58,18 @@ class _Handler(BaseHTTPRequestHandler):
             self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, self.client_address[0]
         )
         fake.enter(request)
+        left = False
         try:
             answer = fake.answer(request)
             if answer.delay and fake.release.wait(answer.delay):
                 return  # the server is stopping: do not answer
             body, content_type = answer.payload()
+            # The request stops counting as in flight before its answer is sent:
+            # the client can start its next request only after reading this
+            # answer, so the count can never include a request that has really
+            # finished (counting until after the write let the count reach 9 of 8).
+            fake.leave()
+            left = True
             self.send_response(answer.status)
             headers = {"Content-Type": content_type, "Content-Length": str(len(body)), **answer.headers}
             for name, value in headers.items():
@@ -72,7 +79,8 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (a timeout test)
         finally:
-            fake.leave()
+            if not left:
+                fake.leave()
 
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _any
 

@@ -23,6 +23,7 @@ from hermes_setup_pools.check.specs import OPENAI_COMPATIBLE, spec_for
 from hermes_setup_pools.check.urls import BASE_URL_ENV
 from hermes_setup_pools.providers import resolve_target, target_from_config
 from hermes_setup_pools.store.config import load_config
+from hermes_setup_pools.store.dotenv import Environment
 
 from conftest import ROOT
 from fakeprovider import Answer, FakeProvider, Received
@@ -70,7 +71,7 @@ def base_url_for(
         else:
             (home / ".env").write_text(f"{var}={url}\n")
     write_config(home, provider)
-    return check_url_for(target_from_config(load_config(home).data), home)
+    return check_url_for(target_from_config(load_config(home).data), Environment(home))
 
 
 # -- where the check goes ------------------------------------------------------------------
@@ -80,7 +81,7 @@ def test_the_registry_url_is_used_when_nothing_overrides_it(hermes_home):
     assert base_url_for(hermes_home, "openrouter") == "https://openrouter.ai/api/v1"
     assert base_url_for(hermes_home, "anthropic") == "https://api.anthropic.com"
     assert base_url_for(hermes_home, "gemini") == "https://generativelanguage.googleapis.com/v1beta"
-    assert check_url_for(resolve_target("fw", {}), hermes_home) == "https://api.fireworks.ai/inference/v1"
+    assert check_url_for(resolve_target("fw", {}), Environment(hermes_home)) == "https://api.fireworks.ai/inference/v1"
 
 
 def test_dotenv_wins_over_the_process_environment_as_in_hermes(hermes_home, monkeypatch):
@@ -94,18 +95,18 @@ def test_dotenv_wins_over_the_process_environment_as_in_hermes(hermes_home, monk
 
 def test_aliases_read_their_providers_variable(hermes_home, monkeypatch):
     monkeypatch.setenv("UPSTAGE_BASE_URL", "https://upstage-proxy.example/v1")
-    assert check_url_for(resolve_target("solar", {}), hermes_home) == "https://upstage-proxy.example/v1"
+    assert check_url_for(resolve_target("solar", {}), Environment(hermes_home)) == "https://upstage-proxy.example/v1"
 
 
 def test_a_custom_pool_uses_its_own_base_url(hermes_home):
     write_config(hermes_home, "custom:local", "custom_providers:\n  - name: Local\n    base_url: http://127.0.0.1:9/v1/\n")
     target = target_from_config(load_config(hermes_home).data)
     assert target.pool_key == "custom:local"
-    assert check_url_for(target, hermes_home) == "http://127.0.0.1:9/v1"
+    assert check_url_for(target, Environment(hermes_home)) == "http://127.0.0.1:9/v1"
 
 
 def test_no_pool_or_no_url_means_no_check(hermes_home):
-    assert check_url_for(target_from_config({}), hermes_home) is None
+    assert check_url_for(target_from_config({}), Environment(hermes_home)) is None
     assert base_url_for(hermes_home, "azure-foundry") is None  # its registry URL is empty
     assert check_key("azure-foundry", None, PLAIN_KEY).describe() == "– no check available for azure-foundry"
 
@@ -220,7 +221,7 @@ def test_a_custom_endpoint_from_config_yaml_gets_models_with_bearer(hermes_home,
     target = target_from_config(load_config(hermes_home).data)
     assert target.pool_key == "custom:local-llm"
     fake.routes({"/v1/models": Answer(200, {"data": [{"id": "m"}]})})
-    result = check_key(target.pool_key, check_url_for(target, hermes_home), PLAIN_KEY)
+    result = check_key(target.pool_key, check_url_for(target, Environment(hermes_home)), PLAIN_KEY)
     assert result.describe() == "✓ valid"
     assert_sent_properly(fake.received[0], "/v1/models", "authorization", f"Bearer {PLAIN_KEY}", PLAIN_KEY)
 

@@ -34,7 +34,7 @@ def finish(child) -> tuple[int, str]:
 
 def test_add_two_keys_and_choose_round_robin(home, env):
     child = spawn(["pool"], env, OPENROUTER_API_KEY=ENV_KEY)
-    child.expect_exact("…9999  found in environment as OPENROUTER_API_KEY, not in the pool yet")
+    child.expect_exact("…9999  new (environment)")
     child.expect_exact("Add another API key for openrouter")
     child.send(KEY_1 + ENTER)
     child.expect_exact("Label for this key (Enter for api-key-2)")

@@ -34,7 +34,7 @@ def first_run(hermes, env, hermes_home):
 
 def add_key_and_round_robin(term) -> None:
     term.expect("◆ Credential pool: openrouter")
-    term.expect("found in .env")
+    term.expect("new (.env)")
     term.expect("Add another API key for openrouter")
     term.send(NEW_KEY + ENTER)
     term.expect("Label for this key")

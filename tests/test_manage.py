@@ -121,12 +121,21 @@ def test_bad_management_requests_are_one_line_errors_and_write_nothing(home, env
     assert (home / "auth.json").read_bytes() == before
 
 
-def test_an_ambiguous_label_asks_for_the_id(home, env):
+def test_an_exact_label_wins_and_only_a_real_ambiguity_asks_for_the_id(home, env):
+    # Hermes' `auth add --label Team` next to an existing 'team' makes this pool.
     data = json.loads((home / "auth.json").read_text())
-    data["credential_pool"]["openrouter"][2]["label"] = "TEAM"
+    data["credential_pool"]["openrouter"][2]["label"] = "Team"
     (home / "auth.json").write_text(json.dumps(data))
-    result = manage(env, "--remove", "team", "--yes")
-    assert result.returncode == 1 and "name one by its id" in result.stderr
+    team_id, other_id = (data["credential_pool"]["openrouter"][i]["id"] for i in (1, 2))
+    before = (home / "auth.json").read_bytes()
+    vague = manage(env, "--remove", "TEAM", "--yes")
+    assert vague.returncode == 1 and "name one by its id" in vague.stderr
+    for words in ("#2 'team' id " + team_id, "#3 'Team' id " + other_id, "key …1111", "key …2222"):
+        assert words in vague.stderr
+    assert (home / "auth.json").read_bytes() == before
+    exact = manage(env, "--remove", "team", "--yes")
+    assert exact.returncode == 0, exact.stderr
+    assert [e["label"] for e in entries(home)] == ["OPENROUTER_API_KEY", "Team", "old"]
 
 
 def test_dry_run_and_missing_yes_write_nothing(home, env):
@@ -145,16 +154,13 @@ def run_step(home, answers):
     return text, prompter
 
 
-def ids(home):
-    return {e["label"]: e["id"] for e in entries(home)}
-
-
 def test_the_menu_collects_changes_and_confirms_once(home):
-    known = ids(home)
+    # The pickers offer keys by position in the pool as the earlier choices leave it:
+    # OPENROUTER_API_KEY, team, night, old → remove #2 → move #3 (old) to 1 → rename #3 (night).
     text, prompter = run_step(home, [
-        "remove", known["team"],
-        "move", known["old"], "1",
-        "rename", known["night"], "evening",
+        "remove", "2",
+        "move", "3", "1",
+        "rename", "3", "evening",
         "finish", True,
     ])
     assert labels(home) == ["old", "OPENROUTER_API_KEY", "evening"]
@@ -167,7 +173,6 @@ def test_the_menu_collects_changes_and_confirms_once(home):
 
 @pytest.mark.hermes
 def test_changes_apply_by_id_to_the_pool_as_it_is_at_commit(home, env, hermes):
-    known = ids(home)
 
     def meanwhile():
         # a real hermes removes 'night' and adds a key while our summary is on screen
@@ -176,7 +181,7 @@ def test_changes_apply_by_id_to_the_pool_as_it_is_at_commit(home, env, hermes):
                            "--label", "from-hermes"], env).returncode == 0
         return True
 
-    text, _ = run_step(home, ["rename", known["night"], "evening", "remove", known["old"], "finish", meanwhile])
+    text, _ = run_step(home, ["rename", "3", "evening", "remove", "4", "finish", meanwhile])
     assert "'night' is no longer in the pool" in text  # reported, never applied to another entry
     assert labels(home) == ["OPENROUTER_API_KEY", "team", "from-hermes"]
     listed = run_hermes(["auth", "list", "openrouter"], env)

@@ -38,7 +38,7 @@ def test_found_env_key_plus_two_typed_keys_and_round_robin(home, monkeypatch):
     outcome, text, prompter = run_step(
         home, [KEY_1, "team", KEY_2, DEFAULT, "", "round_robin", True]
     )
-    assert "OPENROUTER_API_KEY" in text and "…9999" in text and "found in environment" in text
+    assert "OPENROUTER_API_KEY" in text and "…9999" in text and "new (environment)" in text
     entries = pool(home)
     assert [(e["label"], e["source"]) for e in entries] == [
         ("OPENROUTER_API_KEY", "env:OPENROUTER_API_KEY"), ("team", "manual"), ("api-key-3", "manual"),
@@ -220,7 +220,7 @@ def test_dotenv_value_wins_over_the_environment(home, monkeypatch):
     monkeypatch.setenv("OPENROUTER_API_KEY", KEY_3)
     (home / ".env").write_text(f"# hermes secrets\nexport OPENROUTER_API_KEY='{ENV_KEY}'\n")
     _, text, _ = run_step(home, [KEY_1, "a", "", "fill_first", True])
-    assert "…9999" in text and "found in .env" in text
+    assert "…9999" in text and "new (.env)" in text
     from hermes_setup_pools.keys import fingerprint
 
     assert pool(home)[0]["secret_fingerprint"] == fingerprint(ENV_KEY)
@@ -246,7 +246,7 @@ def test_suppressed_env_source_is_shown_but_not_seeded(home, monkeypatch):
     monkeypatch.setenv("OPENROUTER_API_KEY", ENV_KEY)
     (home / "auth.json").write_text(json.dumps({"suppressed_sources": {"openrouter": ["env:OPENROUTER_API_KEY"]}}))
     _, text, _ = run_step(home, [KEY_1, "a", "", True])
-    assert "env:OPENROUTER_API_KEY was removed from this pool earlier (suppressed); left out" in text
+    assert "env:OPENROUTER_API_KEY was removed from this pool earlier (suppressed); Hermes leaves it out" in text
     assert [e["label"] for e in pool(home)] == ["a"]
 
 

@@ -10,8 +10,9 @@ the provider the pool really uses and nowhere else.
 Use::
 
     from hermes_setup_pools.check import check_keys, check_url_for
+    from hermes_setup_pools.store.dotenv import Environment
 
-    base_url = check_url_for(target, home)
+    base_url = check_url_for(target, Environment(home))
     for result in check_keys(target.pool_key, base_url, keys):
         print(result.describe())       # "✓ valid · $3.10 of $10.00 left"
 

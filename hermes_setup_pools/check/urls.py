@@ -1,9 +1,9 @@
 """Where a key check may go: the pool's own base URL, as Hermes would use it.
 
 * ``custom:<name>`` pools: the custom provider's ``base_url`` (config.yaml).
-* built-in providers: the provider's base-URL variable when it is set
-  (``$HERMES_HOME/.env`` wins over the process environment, as in Hermes'
-  ``_get_env_prefer_dotenv``), else the registry URL.
+* built-in providers: the provider's base-URL variable when it is set (read
+  by the package's one rule, :class:`~hermes_setup_pools.store.dotenv.Environment`,
+  which is Hermes' ``get_env_prefer_dotenv``), else the registry URL.
 
 A check URL must be HTTPS; plain ``http`` is allowed only for loopback hosts
 (``localhost``, 127.0.0.0/8, ``::1``), where nothing leaves the machine. A base
@@ -13,15 +13,12 @@ URL with credentials in it (``https://user:pw@host``) is refused.
 from __future__ import annotations
 
 import ipaddress
-import os
-from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
-from ..store.dotenv import read_dotenv
-
 if TYPE_CHECKING:
     from ..providers import PoolTarget
+    from ..store.dotenv import Environment
 
 #: Hermes 0.19 ``ProviderConfig.base_url_env_var`` per pool key (plus
 #: OPENROUTER_BASE_URL, which Hermes reads at run time). Providers missing here
@@ -73,11 +70,7 @@ def canonical(pool_key: str) -> str:
     return POOL_KEY_ALIASES.get(key, key)
 
 
-def _env_prefer_dotenv(name: str, home: Path) -> str:
-    return read_dotenv(home).get(name, "").strip() or os.environ.get(name, "").strip()
-
-
-def check_url_for(target: PoolTarget, home: Path) -> str | None:
+def check_url_for(target: PoolTarget, env: Environment) -> str | None:
     """The base URL Hermes would send this pool's keys to, or ``None`` when
     there is none (no pool, or a provider with no URL, such as azure-foundry
     without ``AZURE_FOUNDRY_BASE_URL``). Not yet checked for HTTPS: that is
@@ -87,7 +80,7 @@ def check_url_for(target: PoolTarget, home: Path) -> str | None:
     if target.custom is not None:
         return str(target.custom.get("base_url") or "").strip().rstrip("/") or None
     variable = BASE_URL_ENV.get(canonical(target.pool_key))
-    override = _env_prefer_dotenv(variable, home) if variable else ""
+    override = env.value(variable) if variable else ""
     if override:
         return override.rstrip("/")
     return (target.base_url or "").strip().rstrip("/") or None

@@ -1,84 +1,151 @@
-"""The doctor's safe fixes, applied under Hermes' lock through the same
-storage rules as every other write: drop the later copy of a duplicated key,
-drop placeholder keys (suppressing a borrowed source so Hermes does not seed
-it again), renumber priorities, write a strategy's canonical spelling, and
-make auth.json 0600. Anything else is left for the user."""
+"""The doctor's safe fixes, as changes applied by the pool manager's own path.
+
+A fix never acts on what the doctor saw before its question: under Hermes'
+lock each pool is read again, its findings are derived again from what is on
+disk, and only the confirmed fixes that are still true are turned into
+changes (:mod:`..pool.changes`) and applied. What changed since the question
+is said, fix by fix. Entries are named by id, source, key fingerprint, label
+and position together, so two entries sharing an id are never confused.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from ..pool.status import priority_order
+from ..pool.changes import Applied, Change, NewId, Remove, Rename, Renumber, apply_changes, subject
 from ..pool.strategy import STRATEGIES_KEY
 from ..store.auth import auth_path, update_pool
 from ..store.config import set_config_value
-from ..store.entries import is_manual
 from ..store.files import StoreError, signals_deferred
+from .examine import Examination, examine
 from .findings import Finding
+from .pools import pool_findings
+
+#: Findings fixed by a change to the pool, in the order their changes are applied.
+_POOL_FIXES = ("duplicate-key", "placeholder-key", "secret-label", "duplicate-id", "bad-priority")
 
 
-@dataclass
-class _PoolFix:
-    """A PoolEdit for store.auth.update_pool."""
+def change_for(finding: Finding) -> Change | None:
+    """The pool change that fixes ``finding`` (``None`` for fixes outside auth.json's pools)."""
+    target = finding.target
+    if finding.code in ("duplicate-key", "placeholder-key") and target is not None:
+        return Remove(target)
+    if finding.code == "secret-label" and target is not None and finding.fix_value:
+        return Rename(target, finding.fix_value)
+    if finding.code == "duplicate-id" and target is not None:
+        return NewId(target)
+    if finding.code == "bad-priority":
+        return Renumber()
+    return None
 
-    entries: list[Any]
-    suppressed: list[str]
-    done: list[str] = field(default_factory=list)
+
+def _ordered(findings: list[Finding]) -> list[Finding]:
+    # Removals last position first, so an earlier removal never shifts the
+    # position that tells a later one apart; renumbering last of all.
+    def rank(finding: Finding) -> tuple[int, int]:
+        position = finding.target.position if finding.target and finding.target.position else 0
+        return _POOL_FIXES.index(finding.code), -position
+
+    return sorted(findings, key=rank)
+
+
+class _PoolFix(NamedTuple):
+    """What the fix of one pool did, for update_pool (a PoolEdit) and the report."""
+
+    applied: Applied
+    stale: list[Finding]
+    new: list[Finding]
+
+    @property
+    def entries(self) -> list[Any]:
+        return self.applied.entries
+
+    @property
+    def suppressed(self) -> list[str]:
+        return self.applied.suppressed
 
     @property
     def changed(self) -> bool:
-        return bool(self.done)
+        return self.applied.changed
 
 
-def _fix_pool(findings: list[Finding]) -> Callable[[list[Any], list[str]], _PoolFix]:
-    drop = {f.entry_id for f in findings if f.code in ("duplicate-key", "placeholder-key") and f.entry_id}
-    renumber = any(f.code == "bad-priority" for f in findings)
-
-    def edit(entries: list[Any], suppressed: list[str]) -> _PoolFix:
-        result = _PoolFix(list(entries), list(suppressed))
-        for entry in entries:
-            if isinstance(entry, dict) and str(entry.get("id") or "") in drop:
-                result.entries.remove(entry)
-                source = str(entry.get("source") or "manual")
-                if not is_manual(source) and source not in result.suppressed:
-                    result.suppressed.append(source)
-                result.done.append(f"dropped {entry.get('label') or entry.get('id')!r}")
-        if renumber or result.done:
-            order = priority_order(result.entries)
-            if renumber or [e.get("priority") for e in order] != list(range(len(order))):
-                order = [dict(e) for e in order]
-                for number, entry in enumerate(order):
-                    entry["priority"] = number
-                result.entries = order + [e for e in result.entries if not isinstance(e, dict)]
-                if renumber:
-                    result.done.append("renumbered priorities 0..n-1")
-        return result
-
-    return edit
+def _fix_pool(exam: Examination, pool_key: str, confirmed: list[Finding], entries: list[Any],
+              suppressed: list[str]) -> _PoolFix:
+    """Re-derive the pool's findings from ``entries`` (read under the lock) and
+    apply the confirmed fixes that are still true."""
+    state = replace(exam.states[pool_key], entries=tuple(entries), suppressed=tuple(suppressed))
+    now = [f for f in pool_findings(state, entries) if f.fixable]
+    keys = {f.key for f in now}
+    still = [f for f in confirmed if f.key in keys]
+    stale = [f for f in confirmed if f.key not in keys]
+    asked = {f.key for f in confirmed}
+    new = [f for f in now if f.key not in asked and f.code in _POOL_FIXES]
+    changes = tuple(change for f in _ordered(still) if (change := change_for(f)) is not None)
+    return _PoolFix(apply_changes(entries, suppressed, changes), stale, new)
 
 
-def apply_fixes(home: Path, findings: list[Finding]) -> list[str]:
-    """Apply every fixable finding; returns one line per change made."""
-    done: list[str] = []
+def apply_fixes(exam: Examination, confirmed: list[Finding]) -> list[str]:
+    """Apply the confirmed fixes that are still true; one line per change made,
+    per fix no longer needed, and per new problem left for the next run."""
+    from ..pool.render import describe_change, renumbering_line
+
+    home = exam.home
+    lines: list[str] = []
     with signals_deferred():
-        for pool_key in sorted({f.pool for f in findings if f.fixable and f.pool and f.code != "unknown-strategy"}):
-            result = update_pool(home, pool_key, _fix_pool([f for f in findings if f.pool == pool_key]),
-                                 require_loadable=False)
-            done += [f"{pool_key}: {line}" for line in result.done]
-        for finding in findings:
-            canonical = finding.fix_value
-            wanted = finding.fixable and finding.code == "unknown-strategy" and finding.pool and canonical
-            if wanted and set_config_value(home, STRATEGIES_KEY, str(finding.pool), str(canonical)):
-                done.append(f"{finding.pool}: strategy written as {canonical!r}")
-        if any(f.fixable and f.code == "file-mode" for f in findings):
-            path = auth_path(home)
-            try:
-                os.chmod(path, 0o600)
-            except OSError as exc:
-                raise StoreError(f"cannot chmod {path}: {exc.strerror or exc}") from None
-            done.append(f"{path} is now mode 600")
-    return done
+        for pool_key in sorted({f.pool for f in confirmed if f.pool and f.code in _POOL_FIXES}):
+            mine = [f for f in confirmed if f.pool == pool_key and f.code in _POOL_FIXES]
+
+            def edit(entries: list[Any], suppressed: list[str], key: str = pool_key, wanted: list[Finding] = mine
+                     ) -> _PoolFix:
+                return _fix_pool(exam, key, wanted, entries, suppressed)
+
+            result = update_pool(home, pool_key, edit, require_loadable=False)
+            lines += [f"✓ {pool_key}: {describe_change(change)}" for change in result.applied.done
+                      if not (isinstance(change, Renumber) and result.applied.renumbered is not None)]
+            if result.applied.renumbered is not None:
+                lines.append(f"✓ {pool_key}: {renumbering_line(result.applied.renumbered)}")
+            lines += [f"= {f.where()}: no longer needed (the pool changed since the question); left as it is"
+                      for f in result.stale]
+            lines += [f"= {pool_key}: {subject(change)}: skipped: {reason}" for change, reason in result.applied.skipped]
+            lines += [f"! {f.where()}: new since the question ({f.code}); not fixed, run the doctor again"
+                      for f in result.new]
+        lines += _fix_strategies(home, [f for f in confirmed if f.code == "unknown-strategy"])
+        lines += _fix_files(exam, [f for f in confirmed if f.code in ("file-mode", "leftover")])
+    return lines
+
+
+def _fix_strategies(home: Path, findings: list[Finding]) -> list[str]:
+    lines = []
+    for finding in findings:
+        if finding.pool and finding.fix_value:
+            written = set_config_value(home, STRATEGIES_KEY, finding.pool, finding.fix_value,
+                                       expect=finding.extra[0] if finding.extra else None)
+            lines.append(f"✓ {finding.pool}: strategy written as {finding.fix_value!r}" if written else
+                         f"= {finding.pool}: strategy no longer needs fixing (config.yaml changed since the question)")
+    return lines
+
+
+def _fix_files(exam: Examination, findings: list[Finding]) -> list[str]:
+    lines = []
+    home = exam.home
+    if any(f.code == "file-mode" for f in findings):
+        path = auth_path(home)
+        try:
+            os.chmod(path, 0o600)
+        except OSError as exc:
+            raise StoreError(f"cannot chmod {path}: {exc.strerror or exc}") from None
+        lines.append(f"✓ {path} is now mode 600")
+    if any(f.code == "leftover" for f in findings):
+        from ..store.preflight import remove_leftovers
+
+        removed = remove_leftovers(home, auth_path(home), home / "config.yaml")
+        lines += [f"✓ removed the leftover {name}" for name in removed]
+    return lines
+
+
+def fix_home(home: Path, confirmed: list[Finding], profile: str | None = None) -> list[str]:
+    """Re-read ``home`` and apply ``confirmed`` (findings from an earlier :func:`examine`)."""
+    return apply_fixes(examine(home, profile), confirmed)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..display import shown
+from ..display import named, shown
 from ..errors import SetupError
 from ..keys import clean_label, quoted
 from ..store.entries import STATUS_FIELDS, entry_label, is_manual
@@ -25,23 +25,30 @@ from .status import priority_order
 NOTE_LINES = 12
 
 
-def find_entry(pool: PoolIndex, name: str) -> dict[str, Any]:
-    """The entry ``name`` means: its id, else its label ignoring case. Unknown
-    or ambiguous names are errors naming what exists (labels only)."""
+def find_entry(pool: PoolIndex, name: str) -> tuple[dict[str, Any], Target]:
+    """The entry ``name`` means, and its :class:`Target`: its id, else its exact
+    label, else its label ignoring case. Unknown or ambiguous names are errors
+    naming what exists (by position, label, id and masked key, never a key)."""
     entries = priority_order(pool.entries())
-    for entry in entries:
-        if str(entry.get("id")) == name:
-            return entry
+    numbered = list(enumerate(entries, start=1))
+    matches = [(n, e) for n, e in numbered if str(e.get("id") or "") == name]
+    matches = matches or [(n, e) for n, e in numbered if str(e.get("label", "")) == name]
     wanted = name.strip().casefold()
-    matches = [e for e in entries if str(e.get("label", "")).strip().casefold() == wanted]
+    matches = matches or [(n, e) for n, e in numbered if str(e.get("label", "")).strip().casefold() == wanted]
     if len(matches) == 1:
-        return matches[0]
+        position, entry = matches[0]
+        return entry, Target.of(entry, position)
+    pool_key = pool.state.pool_key
     if matches:
-        ids = ", ".join(str(e.get("id")) for e in matches)
-        raise SetupError(f"{quoted(name)} is the label of {len(matches)} entries in {pool.state.pool_key}; "
-                         f"name one by its id ({ids}); nothing was written")
-    labels = ", ".join(repr(shown(entry_label(e))) for e in entries) or "no entries"
-    raise SetupError(f"no entry {quoted(name)} in {pool.state.pool_key}; it has: {labels}; nothing was written")
+        which = "; ".join(f"#{n} {named(entry_label(e))!r} id {shown(e.get('id') or '(none)')} key "
+                          f"{pool.state.masked(e)}" for n, e in matches)
+        raise SetupError(f"{quoted(name)} names {len(matches)} entries in {pool_key} ({which}); name one by its id "
+                         "(ids are shown by `pool --list`); nothing was written")
+    if any(isinstance(c, Remove) and name in (c.target.id, c.target.label) for c in pool.changes):
+        raise SetupError(f"{quoted(name)} is removed by --remove in this same run, so nothing else can be done to it; "
+                         "nothing was written")
+    labels = ", ".join(repr(named(entry_label(e))) for e in entries) or "no entries"
+    raise SetupError(f"no entry {quoted(name)} in {pool_key}; it has: {labels}; nothing was written")
 
 
 def _key_lines(options: PoolOptions, state: PoolState) -> tuple[str, list[KeyLine]]:
@@ -76,16 +83,16 @@ def _add_keys(pool: PoolIndex, name: str, lines: list[KeyLine], echo: Callable[[
 
 def _replace(pool: PoolIndex, options: PoolOptions, name: str, lines: list[KeyLine]) -> None:
     assert options.replace is not None
-    entry = find_entry(pool, options.replace)
+    entry, target = find_entry(pool, options.replace)
     if not is_manual(str(entry.get("source") or "manual")):
-        raise SetupError(f"{shown(entry_label(entry))!r} is borrowed from {shown(entry.get('source'))}; change the key "
+        raise SetupError(f"{named(entry_label(entry))!r} is borrowed from {shown(entry.get('source'))}; change the key "
                          "there instead (only keys stored in auth.json can be replaced); nothing was written")
     if len(lines) != 1 or lines[0].label:
         raise SetupError(f"--replace takes exactly one key, alone on its line, from {name}; nothing was written")
     owner = pool.owner(lines[0].key)
     if owner:
         raise SetupError(f"{name} line {lines[0].line}: that key is already in the pool as {owner!r}; nothing was written")
-    pool.change(Replace(Target.of(entry), pool.credential(entry_label(entry), lines[0].key)))
+    pool.change(Replace(target, pool.credential(entry_label(entry), lines[0].key)))
 
 
 def _check_new_keys(pool: PoolIndex, name: str, lines: list[KeyLine], echo: Callable[[str], None]) -> None:
@@ -126,21 +133,21 @@ def gather(options: PoolOptions, state: PoolState, echo: Callable[[str], None]) 
     if lines and options.replace is None:
         _add_keys(pool, name, lines, echo)
     for item in options.remove:
-        pool.change(Remove(Target.of(find_entry(pool, item))))
+        pool.change(Remove(find_entry(pool, item)[1]))
     for item, new_label in options.rename:
-        entry = find_entry(pool, item)
+        entry, target = find_entry(pool, item)
         label, problem = clean_label(new_label)
         if problem or not label:
             raise SetupError(f"--rename: {problem or 'the new label is empty'}; nothing was written")
         if label.casefold() != str(entry.get("label", "")).casefold() and pool.label_used(label):
             raise SetupError(f"--rename: the label {label!r} is already used in this pool; nothing was written")
-        pool.change(Rename(Target.of(entry), label))
+        pool.change(Rename(target, label))
     if options.move is not None:
         item, position = options.move
         count = len(priority_order(pool.entries()))
         if not 1 <= position <= count:
             raise SetupError(f"--to {position}: the pool has positions 1 to {count}; nothing was written")
-        pool.change(Move(Target.of(find_entry(pool, item)), position - 1))
+        pool.change(Move(find_entry(pool, item)[1], position - 1))
     if options.replace is not None:
         if not lines:
             raise SetupError("--replace reads the new key from --key-file (one key); nothing was written")
@@ -148,10 +155,13 @@ def gather(options: PoolOptions, state: PoolState, echo: Callable[[str], None]) 
     if options.check:
         _check_new_keys(pool, name, lines, echo)
     if options.reset is not None:
-        entries = priority_order(pool.entries()) if options.reset == "*" else [find_entry(pool, options.reset)]
-        for entry in entries:
+        if options.reset == "*":
+            chosen = [(entry, Target.of(entry, n)) for n, entry in enumerate(priority_order(pool.entries()), start=1)]
+        else:
+            chosen = [find_entry(pool, options.reset)]
+        for entry, target in chosen:
             if any(entry.get(field) is not None for field in STATUS_FIELDS):
-                pool.change(Reset(Target.of(entry)))
+                pool.change(Reset(target))
             elif options.reset != "*":
-                echo(f"  = {shown(entry_label(entry))}: no cooldown or error to reset")
+                echo(f"  = {named(entry_label(entry))}: no cooldown or error to reset")
     return Answers(tuple(pool.changes), options.strategy)

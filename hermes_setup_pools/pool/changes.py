@@ -29,18 +29,31 @@ from .status import priority_order
 
 
 class Target(NamedTuple):
-    """An existing entry a change refers to: its id, and its label, source and
-    key fingerprint when the plan was made."""
+    """An existing entry a change refers to, as it was when the plan was made:
+    its id (``""`` when it has none), label, source, key fingerprint and 1-based
+    position in Hermes' order. The id finds it; the source and fingerprint prove
+    it is still the same entry; label and position tell apart entries that
+    share an id."""
 
     id: str
     label: str
     source: str
     fingerprint: str | None
+    position: int | None = None
 
     @classmethod
-    def of(cls, entry: dict[str, Any]) -> Target:
-        """The target for ``entry`` as it is now."""
-        return cls(str(entry.get("id")), entry_label(entry), str(entry.get("source") or "manual"), entry_fingerprint(entry))
+    def of(cls, entry: dict[str, Any], position: int | None = None) -> Target:
+        """The target for ``entry`` as it is now (``position``: where it stands in Hermes' order)."""
+        return cls(str(entry.get("id") or ""), entry_label(entry), str(entry.get("source") or "manual"),
+                   entry_fingerprint(entry), position)
+
+    def named(self) -> str:
+        """How messages name it: ``'label' (#2, id 3fa2c1)``."""
+        where = ", ".join(part for part in (f"#{self.position}" if self.position else "",
+                                            f"id {self.id}" if self.id else "no id") if part)
+        from ..keys import redact
+
+        return f"{redact(self.label)!r} ({where})"
 
 
 class Add(NamedTuple):
@@ -86,8 +99,28 @@ class Reset(NamedTuple):
     target: Target
 
 
+class NewId(NamedTuple):
+    """Give an entry a fresh id (the repair for two entries sharing one)."""
+
+    target: Target
+
+
+class Renumber(NamedTuple):
+    """Priorities 0..n-1 in Hermes' current order (the repair for missing,
+    repeated or non-integer priorities)."""
+
+
 #: Every kind of change a plan can hold.
-Change = Add | Remove | Rename | Move | Replace | Reset
+Change = Add | Remove | Rename | Move | Replace | Reset | NewId | Renumber
+
+
+def subject(change: Change) -> str:
+    """How messages name what ``change`` acts on: a label, or ``priorities``."""
+    if isinstance(change, Add):
+        return change.cred.label
+    if isinstance(change, Renumber):
+        return "priorities"
+    return change.target.label
 
 
 @dataclass
@@ -99,6 +132,8 @@ class Applied:
     done: list[Change] = field(default_factory=list)
     added: list[dict[str, Any]] = field(default_factory=list)
     skipped: list[tuple[Change, str]] = field(default_factory=list)
+    #: When priority values were renumbered: the old value of each entry, in the new order.
+    renumbered: list[Any] | None = None
 
     @property
     def changed(self) -> bool:
@@ -113,6 +148,7 @@ class _Pool:
         self.entries = [copy.copy(e) if isinstance(e, dict) else e for e in entries]
         self.suppressed = list(suppressed)
         dicts = [e for e in self.entries if isinstance(e, dict)]
+        self.before = {id(e): e.get("priority") for e in dicts}
         self.by_fingerprint = {fp: e for e in dicts if (fp := entry_fingerprint(e))}
         self.by_source = {e.get("source"): e for e in dicts if e.get("source")}
         self.labels = {str(e.get("label", "")).casefold() for e in dicts}
@@ -122,12 +158,24 @@ class _Pool:
 
     def find(self, target: Target) -> tuple[dict[str, Any] | None, str]:
         """The entry ``target`` names, or why it cannot be used any more."""
-        entry = next((e for e in self.entries if isinstance(e, dict) and str(e.get("id")) == target.id), None)
-        if entry is None:
+        dicts = [e for e in self.entries if isinstance(e, dict)]
+        same_id = [e for e in dicts if str(e.get("id") or "") == target.id]
+        if not same_id:
             return None, f"{target.label!r} is no longer in the pool (removed by another program meanwhile)"
-        if (str(entry.get("source") or "manual"), entry_fingerprint(entry)) != (target.source, target.fingerprint):
+        same = [e for e in same_id if (str(e.get("source") or "manual"), entry_fingerprint(e)) == (target.source,
+                                                                                               target.fingerprint)]
+        if not same:
             return None, f"{target.label!r} was changed by another program meanwhile; run again to see it as it is now"
-        return entry, ""
+        if len(same) > 1:
+            same = [e for e in same if entry_label(e) == target.label] or same
+        if len(same) > 1 and target.position is not None:
+            order = priority_order(self.entries)
+            at = order[target.position - 1] if 0 < target.position <= len(order) else None
+            same = [e for e in same if e is at] or same
+        if len(same) > 1:
+            return None, (f"{target.label!r} shares its id and key with another entry, so it cannot be told apart; "
+                          "give the entries new ids first (hermes-setup-pools doctor --fix)")
+        return same[0], ""
 
     def free_label(self, wanted: str) -> str:
         """``wanted``, or ``wanted-2``, ``-3`` … when another entry has it."""
@@ -158,6 +206,9 @@ class _Pool:
     def apply(self, change: Change) -> str | None:
         """Apply one change to an existing entry; the reason it was skipped, or ``None``."""
         assert not isinstance(change, Add)
+        if isinstance(change, Renumber):
+            self.renumber()
+            return None
         entry, why = self.find(change.target)
         if entry is None:
             return why
@@ -189,6 +240,9 @@ class _Pool:
             if all(entry.get(name) is None for name in STATUS_FIELDS):
                 return f"{change.target.label!r} has no cooldown or error to reset"
             entry.update(dict.fromkeys(STATUS_FIELDS))
+        elif isinstance(change, NewId):
+            entry["id"] = new_entry_id(self.ids | {e.get("id") for e in self.entries if isinstance(e, dict)})
+            self.ids.add(entry["id"])
         return None
 
     def renumber(self, order: list[dict[str, Any]] | None = None) -> None:
@@ -198,6 +252,18 @@ class _Pool:
         for number, entry in enumerate(order):
             entry["priority"] = number
         self.entries = order + [e for e in self.entries if not isinstance(e, dict)]
+
+    def renumbering(self) -> list[Any] | None:
+        """The old priority of each entry that was there before, in the final
+        order, when the values themselves changed (not just their order)."""
+        kept = [e for e in priority_order(self.entries) if id(e) in self.before]
+        old = [self.before[id(e)] for e in kept]
+        new = [e.get("priority") for e in kept]
+
+        def values(items: list[Any]) -> list[str]:
+            return sorted(map(repr, items))
+
+        return old if values(old) != values(new) else None
 
 
 def apply_changes(entries: list[Any], suppressed: list[str], changes: tuple[Change, ...]) -> Applied:
@@ -215,4 +281,5 @@ def apply_changes(entries: list[Any], suppressed: list[str], changes: tuple[Chan
         else:
             result.done.append(change)
     result.entries, result.suppressed = pool.entries, pool.suppressed
+    result.renumbered = pool.renumbering()
     return result

@@ -14,6 +14,7 @@ from typing import Any
 from ..check import CheckResult, check_key, check_keys, check_url_for
 from ..check.specs import spec_for
 from ..check.urls import host_of
+from ..store.dotenv import Environment
 from .discovery import PoolState
 
 #: ``off`` turns the check off entirely (no question, no request): for
@@ -32,7 +33,7 @@ class KeyChecker:
 
     def __init__(self, state: PoolState) -> None:
         self.pool_key = state.pool_key
-        self.base_url = check_url_for(state.target, state.home)
+        self.base_url = check_url_for(state.target, state.env or Environment(state.home))
         spec = spec_for(self.pool_key, self.base_url) if self.base_url else "no base URL"
         self.available = not isinstance(spec, str)
         self.host = host_of(self.base_url) if self.base_url else ""
@@ -46,9 +47,10 @@ class KeyChecker:
         return check_keys(self.pool_key, self.base_url, keys)
 
 
-def check_entries(state: PoolState, entries: list[dict[str, Any]]) -> dict[str, CheckResult]:
-    """Check the keys of existing entries, by entry id (entries without a key now are left out)."""
+def check_entries(state: PoolState, entries: list[dict[str, Any]]) -> list[CheckResult | None]:
+    """Check the keys of existing entries: one result per entry, in order
+    (``None`` for an entry Hermes has no key for now)."""
     checker = KeyChecker(state)
-    todo = [(str(e.get("id")), secret) for e in entries if (secret := state.live_secret(e))]
-    results = checker.check_all([secret for _, secret in todo])
-    return {entry_id: result for (entry_id, _), result in zip(todo, results, strict=True)}
+    secrets = [state.live_secret(e) for e in entries]
+    results = iter(checker.check_all([secret for secret in secrets if secret]))
+    return [next(results) if secret else None for secret in secrets]

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..display import shown
+from ..display import named, shown
 from ..home import hermes_command, our_command
 from ..store.auth import auth_path, update_pool
 from ..store.config import config_path, load_config
 from ..store.files import StoreError, signals_deferred
-from .changes import Add, Applied, Change, Move, Remove, Rename, Replace, Reset, apply_changes
+from .changes import Add, Applied, Change, Move, Remove, Rename, Replace, Reset, apply_changes, subject
 from .plan import Plan
 from .render import leftover_notes
 from .strategy import STRATEGIES_KEY, check_strategy_edit, write_strategy
@@ -62,9 +62,9 @@ def _commit(plan: Plan, echo: Callable[[str], None]) -> PoolOutcome:
     outcome.added = [entry["label"] for entry in result.added]
     outcome.changes = list(result.done)
     for change, reason in result.skipped:
-        name = change.cred.label if isinstance(change, Add) else change.target.label
+        name = subject(change)
         outcome.notes.append(f"{name}: {reason}")
-        echo(f"  = {shown(name)}: {shown(reason)}; skipped")
+        echo(f"  = {named(name)}: {shown(reason)}; skipped")
     try:
         if plan.strategy is not None and write_strategy(home, pool_key, plan.strategy):
             outcome.config_written = True
@@ -72,7 +72,7 @@ def _commit(plan: Plan, echo: Callable[[str], None]) -> PoolOutcome:
     except StoreError as exc:
         if not outcome.auth_written:
             raise
-        added = ", ".join(shown(label) for label in outcome.added[:5]) + (" …" if len(outcome.added) > 5 else "")
+        added = ", ".join(named(label) for label in outcome.added[:5]) + (" …" if len(outcome.added) > 5 else "")
         raise StoreError(
             f"{exc} — auth.json was written ({len(outcome.added)} credential(s) added to {pool_key}: {added}), "
             f"but {STRATEGIES_KEY}.{pool_key} was not set. When config.yaml can be written again, finish with: "

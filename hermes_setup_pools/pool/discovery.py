@@ -1,24 +1,25 @@
 """What exists for one pool, read from disk once: a :class:`PoolState`.
 
-Three places, as Hermes 0.19 seeds them: the pool's entries in auth.json; the
-provider's API-key env vars, from the process environment and
-``$HERMES_HOME/.env`` (the ``.env`` value wins); and, for ``custom:<name>``
-pools, ``custom_providers[].api_key`` and ``model.api_key``.
+Three places, as Hermes seeds them: the pool's entries in auth.json; the
+provider's API-key variables, from ``$HERMES_HOME/.env`` and the process
+environment (one rule: :class:`~hermes_setup_pools.store.dotenv.Environment`),
+with their numbered siblings ``VAR_2``, ``VAR_3`` … and any persisted
+``env:VAR`` row on the Hermes releases that read those; and, for
+``custom:<name>`` pools, ``custom_providers[].api_key`` and ``model.api_key``.
 """
 
 from __future__ import annotations
 
-import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..keys import fingerprint, mask
+from ..hermes.features import NO_HERMES, HermesFeatures, hermes_features
+from ..keys import mask
 from ..providers import PoolTarget, auth_type_for, custom_pool_key
 from ..store.auth import pool_entries, suppressed_sources
 from ..store.config import ConfigFile
-from ..store.dotenv import read_dotenv
+from ..store.dotenv import Environment
 from ..store.entries import NewCredential, entry_fingerprint
 from .strategy import StrategyState, strategy_state
 
@@ -29,8 +30,8 @@ class PoolState:
 
     ``entries``: the pool in auth.json; ``found``: keys outside the pool (env
     vars, config) as reference credentials; ``where``: source → where it was
-    found; ``known``: fingerprint → secret for every key we saw, so reference
-    entries can be shown masked.
+    found; ``env``: the environment they were read from; ``features``: what the
+    installed Hermes reads (numbered keys or not).
     """
 
     home: Path
@@ -42,7 +43,8 @@ class PoolState:
     found: tuple[NewCredential, ...]
     strategy: StrategyState
     where: dict[str, str] = field(default_factory=dict)
-    known: dict[str, str] = field(default_factory=dict)
+    env: Environment | None = None
+    features: HermesFeatures = NO_HERMES
 
     @property
     def pool_key(self) -> str:
@@ -61,60 +63,71 @@ class PoolState:
 
     def live_secret(self, entry: dict[str, Any]) -> str | None:
         """The key Hermes would send for ``entry``: a stored (manual) key, or a
-        borrowed one's current value; ``None`` when it has none now."""
+        borrowed one's current value; ``None`` when it has none now. The one
+        answer to this question for the table, the doctor and the key check."""
         token = entry.get("access_token")
         if isinstance(token, str) and token:
             return token
         return next((cred.secret for cred in self.found if cred.source == entry.get("source")), None)
 
     def masked(self, entry: dict[str, Any]) -> str:
-        """The key of an existing entry, masked; ``(not stored)`` when we never saw the secret."""
-        token = entry.get("access_token")
-        if isinstance(token, str) and token:
-            return mask(token)
-        secret = self.known.get(str(entry.get("secret_fingerprint")))
+        """The key of an existing entry, masked; ``(not stored)`` when Hermes has none for it now."""
+        secret = self.live_secret(entry)
         return mask(secret) if secret else "(not stored)"
 
-
-def _env_value(name: str, dotenv: dict[str, str]) -> tuple[str, str]:
-    """(value, where) for an env var: ``.env`` first, as Hermes does, except an
-    unresolved ``op://`` reference yields to the resolved process value."""
-    from_file = dotenv.get(name, "").strip()
-    from_env = os.environ.get(name, "").strip()
-    if from_file and not (from_file.startswith("op://") and from_env):
-        return from_file, ".env"
-    return from_env, "environment"
-
-
-def _expand(value: str, dotenv: dict[str, str]) -> str:
-    # config.yaml may say api_key: ${TOGETHER_API_KEY}; Hermes expands those.
-    def repl(match: re.Match[str]) -> str:
-        return _env_value(match.group(1), dotenv)[0]
-
-    return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", repl, value).strip()
+    def unread_variable(self, entry: dict[str, Any]) -> str | None:
+        """For an ``env:VAR`` row whose variable is set but which this Hermes
+        never reads (a numbered key on a Hermes without numbered keys): ``VAR``."""
+        source = str(entry.get("source") or "")
+        if not source.startswith("env:") or self.env is None or self.live_secret(entry):
+            return None
+        var = source[4:]
+        return var if self.env.value(var) else None
 
 
-def discover(home: Path, target: PoolTarget, config: ConfigFile, auth: dict[str, Any] | None) -> PoolState:
+def env_candidates(target: PoolTarget, entries: list[Any], env: Environment, features: HermesFeatures) -> list[str]:
+    """The variables Hermes reads for this pool, in its order: the provider's
+    own, then (where this Hermes reads them) each one's numbered siblings and
+    any other variable a persisted ``env:VAR`` row names (iot
+    ``_env_key_var_candidates``)."""
+    names = list(target.env_vars)
+    if not features.numbered_env_keys:
+        return names
+    for base in target.env_vars:
+        names += env.numbered(base)
+    for entry in entries:
+        source = entry.get("source") if isinstance(entry, dict) else None
+        if isinstance(source, str) and source.startswith("env:"):
+            var = source[4:].strip()
+            if var and var not in names:
+                names.append(var)
+    return names
+
+
+def discover(home: Path, target: PoolTarget, config: ConfigFile, auth: dict[str, Any] | None, *,
+             env: Environment | None = None, features: HermesFeatures | None = None) -> PoolState:
     """Collect the pool's entries and every key found for ``target`` elsewhere."""
     assert target.pool_key is not None
-    dotenv = read_dotenv(home)
+    env = Environment(home) if env is None else env
+    features = hermes_features() if features is None else features
+    entries = pool_entries(auth, target.pool_key)
     found: list[NewCredential] = []
     where: dict[str, str] = {}
-    for var in target.env_vars:
-        value, origin = _env_value(var, dotenv)
+    for var in env_candidates(target, entries, env, features):
+        value, origin = env.get(var)
         if value:
             found.append(NewCredential(var, f"env:{var}", value, target.base_url, auth_type_for(target.pool_key, value)))
             where[f"env:{var}"] = origin
     if target.custom is not None:
         name = str(target.custom.get("name", "")).strip()
         base_url = str(target.custom.get("base_url") or "").strip().rstrip("/")
-        api_key = _expand(str(target.custom.get("api_key") or ""), dotenv)
+        api_key = env.expand(str(target.custom.get("api_key") or ""))
         if api_key:
             found.append(NewCredential(name, f"config:{name}", api_key, base_url))
             where[f"config:{name}"] = "config.yaml custom_providers"
         model = config.mapping("model")
         model_key = next(
-            (_expand(v, dotenv) for k in ("api_key", "api") if isinstance(v := model.get(k), str) and v.strip()),
+            (env.expand(v) for k in ("api_key", "api") if isinstance(v := model.get(k), str) and v.strip()),
             "",
         )
         if (
@@ -130,10 +143,11 @@ def discover(home: Path, target: PoolTarget, config: ConfigFile, auth: dict[str,
         target=target,
         auth=auth,
         config=config,
-        entries=tuple(pool_entries(auth, target.pool_key)),
+        entries=tuple(entries),
         suppressed=tuple(suppressed_sources(auth, target.pool_key)),
         found=tuple(found),
         strategy=strategy_state(config, target.pool_key),
         where=where,
-        known={fingerprint(c.secret): c.secret for c in found},
+        env=env,
+        features=features,
     )

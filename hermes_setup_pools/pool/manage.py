@@ -8,14 +8,13 @@ confirmed, and the changes are applied by entry id to the pool as it is then.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
-from ..display import shown
+from ..display import named, shown
 from ..keys import clean_label, key_problem
 from ..prompts import Prompter
 from .changes import Move, Remove, Rename, Replace, Reset, Target
-from .listing import pool_rows
 from .plan import PoolIndex
+from .table import pool_rows
 
 Echo = Callable[[str], None]
 
@@ -31,17 +30,18 @@ ACTIONS = [
 ]
 
 
-def pick(prompter: Prompter, pool: PoolIndex, question: str, *, manual_only: bool = False) -> dict[str, Any] | None:
-    """Choose one entry of the pool as it is now (``None``: back to the menu)."""
+def pick(prompter: Prompter, pool: PoolIndex, question: str, *, manual_only: bool = False) -> Target | None:
+    """Choose one entry of the pool as it is now (``None``: back to the menu).
+    Entries are chosen by position, so two sharing an id stay apart."""
     rows = [row for row in pool_rows(pool.entries(), pool.state)
             if not manual_only or str(row.entry.get("source") or "manual").startswith("manual")]
     if not rows:
         return None
-    choices = [(str(row.entry.get("id")), f"#{row.position}  {row.entry.get('label', '')}  {row.entry.get('source') or 'manual'}"
+    choices = [(str(row.position), f"#{row.position}  {row.entry.get('label', '')}  {row.entry.get('source') or 'manual'}"
                 f"  {row.key}  {row.status.describe()}") for row in rows]
     choices.append(("", "(back)"))
     chosen = prompter.select(question, choices, default=choices[0][0])
-    return next((row.entry for row in rows if str(row.entry.get("id")) == chosen), None)
+    return next((Target.of(row.entry, row.position) for row in rows if str(row.position) == chosen), None)
 
 
 def _label_validator(pool: PoolIndex, current: str = "") -> Callable[[str], str | None]:
@@ -85,17 +85,16 @@ def manage(prompter: Prompter, pool: PoolIndex, echo: Echo,
         elif action == "reset":
             _reset(prompter, pool, echo)
         else:
-            entry = pick(prompter, pool, f"Which key? ({dict(ACTIONS)[action].lower()})", manual_only=action == "replace")
-            if entry is None:
+            target = pick(prompter, pool, f"Which key? ({dict(ACTIONS)[action].lower()})", manual_only=action == "replace")
+            if target is None:
                 if action == "replace":
                     echo("  Only keys stored in auth.json (manual) can be replaced here; change a variable in .env itself.")
                 continue
-            _act(prompter, pool, echo, action, entry)
+            _act(prompter, pool, echo, action, target)
 
 
-def _act(prompter: Prompter, pool: PoolIndex, echo: Echo, action: str, entry: dict[str, Any]) -> None:
-    target = Target.of(entry)
-    label = shown(target.label)
+def _act(prompter: Prompter, pool: PoolIndex, echo: Echo, action: str, target: Target) -> None:
+    label = named(target.label)
     if action == "remove":
         pool.change(Remove(target))
         echo(f"  - {label} will be removed")
@@ -108,7 +107,7 @@ def _act(prompter: Prompter, pool: PoolIndex, echo: Echo, action: str, entry: di
     elif action == "move":
         count = len([e for e in pool.entries() if isinstance(e, dict)])
         positions = [(str(n), f"position {n}" + (" (tried first)" if n == 1 else "")) for n in range(1, count + 1)]
-        current = next(str(r.position) for r in pool_rows(pool.entries(), pool.state) if r.entry.get("id") == target.id)
+        current = str(target.position)
         chosen = prompter.select(f"Move {label} to:", positions, default=current)
         if chosen != current:
             pool.change(Move(target, int(chosen) - 1))
@@ -127,11 +126,11 @@ def _reset(prompter: Prompter, pool: PoolIndex, echo: Echo) -> None:
         echo("  No key has a cooldown or an error to reset.")
         return
     choices = [("*", f"All {len(rows)} keys with a cooldown or error")]
-    choices += [(str(row.entry.get("id")), f"#{row.position}  {row.entry.get('label', '')}  {row.status.describe()}")
+    choices += [(str(row.position), f"#{row.position}  {row.entry.get('label', '')}  {row.status.describe()}")
                 for row in rows]
     choices.append(("", "(back)"))
     chosen = prompter.select("Reset which cooldowns?", choices, default="*")
     for row in rows:
-        if chosen in ("*", str(row.entry.get("id"))):
-            pool.change(Reset(Target.of(row.entry)))
-            echo(f"  ~ {shown(row.entry.get('label', ''))}: cooldown will be reset")
+        if chosen in ("*", str(row.position)):
+            pool.change(Reset(Target.of(row.entry, row.position)))
+            echo(f"  ~ {named(row.entry.get('label', ''))}: cooldown will be reset")

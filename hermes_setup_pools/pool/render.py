@@ -10,15 +10,15 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from ..display import shown
+from ..display import named, shown
 from ..keys import mask
 from ..store.config import plan_nested_edit
 from ..store.entries import is_manual
-from .changes import Add, Change, Move, Remove, Rename, Replace
+from .changes import Add, Change, Move, NewId, Remove, Rename, Renumber, Replace, subject
 from .discovery import PoolState
-from .listing import found_rows, pool_rows, table
 from .plan import Plan
 from .strategy import STRATEGIES_KEY
+from .table import pool_rows, table_lines
 
 Echo = Callable[[str], None]
 
@@ -26,45 +26,35 @@ Echo = Callable[[str], None]
 SUMMARY_LINES = 12
 
 
-def show_pool(echo: Echo, state: PoolState) -> None:
-    """The pool table, the keys found elsewhere, and the strategy."""
-    pool_key = state.pool_key
-    echo("")
-    echo(f"◆ Credential pool: {pool_key}")
-    rows = pool_rows(list(state.entries), state)
-    if rows:
-        for line in table(rows):
-            echo(line)
-    extra = found_rows(state)
-    for line in extra:
-        echo(line)
-    if not rows and not extra:
-        env = ", ".join(state.target.env_vars) or "none"
-        echo(f"  No keys yet (looked in auth.json, .env and the environment: {env}).")
-    echo(f"  Rotation strategy: {state.strategy.describe(pool_key)}")
-    if state.strategy.unknown:
-        echo(f"  ! {state.strategy.describe(pool_key)}.")
-
-
 def describe_change(change: Change) -> str:
     """One line for a change, naming entries by label, keys masked."""
+    if isinstance(change, Renumber):
+        return "~ priorities renumbered 0..n-1 in the current order"
     if isinstance(change, Add):
         cred = change.cred
         if cred.is_manual:
-            return f"+ {shown(cred.label)}: manual key {mask(cred.secret)}"
-        return f"+ {shown(cred.label)}: reference to {shown(cred.source)} (fingerprint only, no secret stored)"
-    label = shown(change.target.label)
+            return f"+ {named(cred.label)}: manual key {mask(cred.secret)}"
+        return f"+ {named(cred.label)}: reference to {named(cred.source)} (fingerprint only, no secret stored)"
+    label = named(change.target.label)
     if isinstance(change, Remove):
         source = change.target.source
-        suffix = "" if is_manual(source) else f" and stop Hermes seeding {shown(source)} again"
+        suffix = "" if is_manual(source) else f" and stop Hermes seeding {named(source)} again"
         return f"- {label}: remove it{suffix}"
     if isinstance(change, Rename):
-        return f"~ {label}: rename to {shown(change.label)!r}"
+        return f"~ {label}: rename to {named(change.label)!r}"
     if isinstance(change, Move):
         return f"~ {label}: move to position {change.position + 1}"
     if isinstance(change, Replace):
         return f"~ {label}: new key {mask(change.cred.secret)} (same place, status cleared)"
+    if isinstance(change, NewId):
+        return f"~ {named(change.target.named())}: a new id (it shared one with another entry)"
     return f"~ {label}: reset its cooldown and error status"
+
+
+def renumbering_line(old: list[Any]) -> str:
+    """The line saying priorities were renumbered (``old``: each entry's old value, in the new order)."""
+    was = ", ".join(shown(repr(value)) for value in old)
+    return f"~ priorities renumbered 0..{len(old) - 1} in the order shown (were {was})"
 
 
 def leftover_notes(changes: tuple[Change, ...], state: PoolState) -> list[str]:
@@ -94,12 +84,15 @@ def summary(echo: Echo, plan: Plan) -> None:
         echo(f"  auth.json   … and {len(done) - SUMMARY_LINES:,} more (use --dry-run to see them all)")
     for change, reason in plan.preview.skipped:
         if not isinstance(change, Add):
-            echo(f"  skipped     {shown(change.target.label)}: {shown(reason)}")
+            echo(f"  skipped     {shown(subject(change))}: {shown(reason)}")
     if plan.strategy:
         echo(f"  config.yaml {STRATEGIES_KEY}.{plan.pool_key} = {plan.strategy}")
+    if plan.preview.renumbered is not None:
+        echo(f"  auth.json   {renumbering_line(plan.preview.renumbered)}")
     if any(not isinstance(change, Add) for change in plan.preview.done):
         echo("  The pool will then be:")
-        for line in table(pool_rows(plan.preview.entries, plan.state))[1:]:
+        rows = pool_rows(plan.preview.entries, plan.state, found=[], strategy=plan.strategy)
+        for line in table_lines(rows)[1:]:
             echo("  " + line)
     for note in leftover_notes(plan.changes, plan.state):
         echo(f"  Note: {note}.")

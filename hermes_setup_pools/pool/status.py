@@ -160,3 +160,36 @@ def priority_order(entries: list[Any]) -> list[dict[str, Any]]:
             return float("inf")
 
     return sorted(dicts, key=key)
+
+
+#: Hermes' rank of borrowed Anthropic sources (``_normalize_pool_priorities``):
+#: every load of the anthropic pool puts manual keys first, then these.
+ANTHROPIC_SOURCE_RANK = {
+    "env:ANTHROPIC_TOKEN": 0,
+    "env:CLAUDE_CODE_OAUTH_TOKEN": 1,
+    "hermes_pkce": 2,
+    "claude_code": 3,
+    "env:ANTHROPIC_API_KEY": 4,
+}
+
+
+def hermes_order(pool_key: str, entries: list[Any]) -> list[dict[str, Any]]:
+    """The entries in the order Hermes tries them after it loads the pool: by
+    priority, except that Hermes re-ranks the anthropic pool on every load
+    (manual keys first by priority, then borrowed ones by source rank)."""
+    order = priority_order(entries)
+    if pool_key != "anthropic":
+        return order
+
+    def manual(entry: dict[str, Any]) -> bool:
+        source = str(entry.get("source") or "manual").strip().lower()
+        return source == "manual" or source.startswith("manual:")
+
+    def number(entry: dict[str, Any]) -> float:
+        value = entry.get("priority", 0)
+        return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
+
+    seeded = sorted((e for e in order if not manual(e)),
+                    key=lambda e: (ANTHROPIC_SOURCE_RANK.get(str(e.get("source")), len(ANTHROPIC_SOURCE_RANK)),
+                                   number(e), str(e.get("label", ""))))
+    return [e for e in order if manual(e)] + seeded

@@ -10,7 +10,6 @@ re-run with the same answers writes nothing at all.
 
 from __future__ import annotations
 
-from ..display import shown
 from ..errors import Cancelled, SetupError, UsageError
 from ..providers import PoolTarget, resolve_target, target_from_config
 from ..steps import Context
@@ -21,9 +20,9 @@ from ..store.preflight import check_home, remove_leftovers
 from . import render
 from .commit import PoolOutcome, commit
 from .discovery import PoolState, discover
-from .listing import as_json, pool_rows
 from .options import PoolOptions
 from .plan import make_plan
+from .table import show_pool
 
 
 def run_pool(ctx: Context, options: PoolOptions) -> PoolOutcome:
@@ -38,21 +37,11 @@ def run_pool(ctx: Context, options: PoolOptions) -> PoolOutcome:
         return PoolOutcome(None, skipped_reason=target.reason)
     state = _read_pool(ctx, target, config, options)
     if options.list:
-        rows = pool_rows(list(state.entries), state)
-        checks = {}
-        if options.check:
-            from .checking import check_entries
+        from .listing import run_list
 
-            checks = check_entries(state, [row.entry for row in rows])
-        if options.json:
-            ctx.echo(as_json(rows, checks))
-        else:
-            render.show_pool(ctx.echo, state)
-            for row in rows:
-                if (result := checks.get(str(row.entry.get("id")))) is not None:
-                    ctx.echo(f"  #{row.position} {shown(row.entry.get('label', ''))}: {result.describe()}")
+        run_list(ctx, state, options)
         return PoolOutcome(state.pool_key)
-    render.show_pool(ctx.echo, state)
+    show_pool(ctx.echo, state)
     try:
         if ctx.interactive:
             from . import ask  # the prompt machinery loads only for a person at a terminal

@@ -34,7 +34,7 @@ class StrategyState(NamedTuple):
         """One line for the pool table."""
         if self.unknown:
             return (
-                f"config.yaml has {STRATEGIES_KEY}.{pool_key} = {self.raw!r}, which Hermes does not know; "
+                f"config.yaml has {STRATEGIES_KEY}.{pool_key} = {quoted(str(self.raw))}, which Hermes does not know; "
                 f"it silently uses {DEFAULT_STRATEGY} instead"
             )
         if self.raw is None:

@@ -112,12 +112,26 @@ def write_config(config: ConfigFile, new_text: str) -> None:
     write_atomic(config.path, new_text.encode("utf-8"), mode, new_owner=owner_of(config.path.parent))
 
 
-def set_config_value(home: Path, parent: str, key: str, value: str) -> bool:
-    """Set ``<parent>.<key>`` in config.yaml, re-reading the file immediately
-    before writing (never a stale snapshot). Returns whether it was written."""
-    config = load_config(home)
-    new_text = plan_nested_edit(config, parent, key, value)
-    if new_text is None:
-        return False
-    write_config(config, new_text)
-    return True
+_UNSET = object()
+
+
+def set_config_value(home: Path, parent: str, key: str, value: str, *, expect: Any = _UNSET) -> bool:
+    """Set ``<parent>.<key>`` in config.yaml. Returns whether it was written.
+
+    Our writers of config.yaml take Hermes' lock (``auth.lock``) and re-read the
+    file under it, so two runs setting two different keys both land (Hermes'
+    own ``save_config`` only locks within its process). With ``expect``, the
+    value is written only if the file still holds ``expect`` there (a fix
+    decided before a question is not applied to a file changed meanwhile).
+    """
+    from .lock import auth_lock
+
+    with auth_lock(home):
+        config = load_config(home)
+        if expect is not _UNSET and config.mapping(parent).get(key) != expect:
+            return False
+        new_text = plan_nested_edit(config, parent, key, value)
+        if new_text is None:
+            return False
+        write_config(config, new_text)
+        return True
