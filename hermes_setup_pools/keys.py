@@ -221,5 +221,13 @@ def quoted(value: str) -> str:
 
 def redact(text: str) -> str:
     """Replace every key-shaped run of characters with its mask, wherever it
-    stands (quoted, after ``=``, inside a URL)."""
-    return _KEYISH.sub(lambda m: mask(m.group()) if looks_like_secret(m.group()) else m.group(), text)
+    stands (quoted, after ``=``, inside a URL, ending a sentence)."""
+
+    def masked(match: re.Match[str]) -> str:
+        token = match.group()
+        if not looks_like_secret(token):
+            return token
+        body = token.rstrip(".")  # a full stop after a key ends the sentence, not the key
+        return mask(body) + token[len(body):]
+
+    return _KEYISH.sub(masked, text)

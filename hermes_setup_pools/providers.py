@@ -104,8 +104,13 @@ def custom_providers(config: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def custom_pools(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """``custom:<name>`` → its ``custom_providers`` entry, for every custom provider."""
-    return {CUSTOM_PREFIX + normalize_custom_name(entry["name"]): entry for entry in custom_providers(config)}
+    """``custom:<name>`` → its ``custom_providers`` entry, for every custom
+    provider. Names that differ only in case or spaces share one pool key, and
+    Hermes uses the first such entry (its URL, its key): so does every caller."""
+    pools: dict[str, dict[str, Any]] = {}
+    for entry in custom_providers(config):
+        pools.setdefault(CUSTOM_PREFIX + normalize_custom_name(entry["name"]), entry)
+    return pools
 
 
 def custom_pool_key(config: dict[str, Any], base_url: str | None) -> str | None:
@@ -121,12 +126,8 @@ def custom_pool_key(config: dict[str, Any], base_url: str | None) -> str | None:
 
 
 def custom_entry(config: dict[str, Any], pool_key: str) -> dict[str, Any] | None:
-    """The ``custom_providers`` entry behind a ``custom:<name>`` pool key."""
-    suffix = pool_key[len(CUSTOM_PREFIX) :]
-    for entry in custom_providers(config):
-        if normalize_custom_name(entry["name"]) == suffix:
-            return entry
-    return None
+    """The ``custom_providers`` entry behind a ``custom:<name>`` pool key (the first, as in Hermes)."""
+    return custom_pools(config).get(pool_key)
 
 
 class PoolTarget(NamedTuple):

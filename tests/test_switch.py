@@ -163,7 +163,6 @@ def test_disable_layouts(before, after, hermes_home):
     [
         ("plugins: [a]\n", "plugins is a list, expected a mapping; nothing was written"),
         ("plugins:\n  enabled: {a: 1}\n", "plugins.enabled is {'a': 1}, which Hermes ignores"),
-        ("plugins:\n  enabled: '[\"a\", \"setup-pools\"]'\n", "`enabled: [a, setup-pools]`"),
         ("base: &b\n  enabled: [a]\nplugins: *b\n", "shared with another key through a YAML anchor"),
         ("plugins:\n  enabled: [a\n", "is not valid YAML"),
         ("- a\n", "the top level is a list"),
@@ -175,6 +174,15 @@ def test_refused_with_the_reason_and_nothing_written(text, problem, hermes_home)
         enable(hermes_home)
     assert problem in str(err.value) and str(path) in str(err.value)
     assert path.read_text() == text
+
+
+@pytest.mark.parametrize("string", ["foo,setup-pools", "'[\"foo\", \"setup-pools\"]'", "' foo, setup-pools '"])
+def test_a_string_naming_us_becomes_the_list_it_names(hermes_home, string):
+    """`hermes config set plugins.enabled foo,setup-pools` stores a string Hermes ignores."""
+    path = write(hermes_home, f"plugins:\n  enabled: {string}  # mine\n")
+    lines = enable(hermes_home)
+    assert path.read_text() == "plugins:\n  enabled: [foo, setup-pools]  # mine\n"
+    assert "into the list [foo, setup-pools]; Hermes now also loads foo" in lines[0]
 
 
 def test_a_string_naming_other_plugins_is_not_turned_into_a_list():

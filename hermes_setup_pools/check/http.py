@@ -7,8 +7,11 @@ Transport rules (standard library only):
   check (redirect refused)", or "… (redirect to another host refused)" when its
   ``Location`` names another scheme, host or port. So the key is sent once, to
   the base URL's host, and nowhere else.
-* ``timeout`` (5 s) bounds connecting and each read; reading the body stops at
-  256 KiB, and a body still arriving after ``timeout`` counts as a timeout.
+* ``timeout`` (5 s) bounds the whole request, from connecting to the last
+  byte: a server that drips its answer a byte at a time is cut off at the
+  deadline (its socket is shut down) and the check says which host was slow.
+  Reading the body stops at 256 KiB. A bulk check also has a deadline for the
+  whole run (:data:`BULK_DEADLINE`).
 * An HTTPS proxy from the environment (``https_proxy``, honouring ``no_proxy``)
   is used as a CONNECT tunnel, so TLS runs end to end and the proxy never sees
   the key; plain-HTTP loopback checks never use a proxy.
@@ -25,6 +28,7 @@ import http.client
 import json
 import socket
 import ssl
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -44,6 +48,8 @@ from .urls import host_of, join, origin, url_problem
 
 USER_AGENT = f"hermes-setup-pools/{__version__}"
 DEFAULT_TIMEOUT = 5.0
+#: The longest a bulk check may take in all, whatever the number of keys.
+BULK_DEADLINE = 60.0
 MAX_BODY = 256 * 1024
 _CHUNK = 16 * 1024
 
@@ -61,45 +67,104 @@ def _tls_context() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
-def _opener(url: str) -> urllib.request.OpenerDirector:
+class _Deadline:
+    """A request's whole-time limit: when it passes, the socket is shut down,
+    which ends any read the server is dripping out."""
+
+    def __init__(self, at: float) -> None:
+        self.at = at
+        self.expired = False
+        self._timer: threading.Timer | None = None
+        self._lock = threading.Lock()
+
+    def left(self) -> float:
+        return max(0.0, self.at - time.monotonic())
+
+    def watch(self, sock: socket.socket) -> None:
+        def expire() -> None:
+            with self._lock:
+                self.expired = True
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+        with self._lock:
+            self._timer = threading.Timer(self.left(), expire)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def cancel(self) -> None:
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+
+
+def _opener(url: str, deadline: _Deadline) -> urllib.request.OpenerDirector:
     parts = urlsplit(url)
     proxies: dict[str, str] = {}
     if parts.scheme == "https":
         proxy = urllib.request.getproxies().get("https")
         if proxy and not urllib.request.proxy_bypass(parts.netloc):
             proxies["https"] = proxy
-    opener = urllib.request.build_opener(
-        urllib.request.ProxyHandler(proxies),
-        urllib.request.HTTPSHandler(context=_tls_context()),
-        _RefuseRedirects(),
-    )
+
+    class Connection(http.client.HTTPConnection):
+        def connect(self) -> None:
+            super().connect()
+            deadline.watch(self.sock)
+
+    class TLSConnection(http.client.HTTPSConnection):
+        def connect(self) -> None:
+            super().connect()
+            deadline.watch(self.sock)
+
+    class Plain(urllib.request.HTTPHandler):
+        def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+            return self.do_open(Connection, req)
+
+    class TLS(urllib.request.HTTPSHandler):
+        def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+            return self.do_open(TLSConnection, req, context=_tls_context())
+
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler(proxies), Plain(), TLS(), _RefuseRedirects())
     opener.addheaders = []
     return opener
 
 
-def _read(stream: Any, deadline: float) -> bytes:
+def _read(stream: Any, deadline: _Deadline) -> bytes:
     chunks: list[bytes] = []
     size = 0
     while size < MAX_BODY:
-        chunk = stream.read(min(_CHUNK, MAX_BODY - size))
+        chunk = stream.read1(min(_CHUNK, MAX_BODY - size)) if hasattr(stream, "read1") else stream.read(_CHUNK)
         if not chunk:
             break
         chunks.append(chunk)
         size += len(chunk)
-        if time.monotonic() > deadline:
+        if deadline.left() <= 0:
             raise TimeoutError
+    if deadline.expired:
+        raise TimeoutError
     return b"".join(chunks)
 
 
-def _fetch(url: str, headers: dict[str, str], timeout: float) -> tuple[int, Message, bytes]:
-    deadline = time.monotonic() + timeout
+def _fetch(url: str, headers: dict[str, str], timeout: float, until: float | None = None) -> tuple[int, Message, bytes]:
+    deadline = _Deadline(min(time.monotonic() + timeout, until if until is not None else float("inf")))
+    if deadline.left() <= 0:
+        raise TimeoutError
     request = urllib.request.Request(url, headers=headers, method="GET")
     try:
-        with _opener(url).open(request, timeout=timeout) as response:
-            return response.status, response.headers, _read(response, deadline)
-    except urllib.error.HTTPError as answer:
-        with answer:
-            return answer.code, answer.headers, _read(answer, deadline)
+        try:
+            with _opener(url, deadline).open(request, timeout=min(timeout, deadline.left())) as response:
+                return response.status, response.headers, _read(response, deadline)
+        except urllib.error.HTTPError as answer:
+            with answer:
+                return answer.code, answer.headers, _read(answer, deadline)
+    except Exception:
+        if deadline.expired or deadline.left() <= 0:
+            raise TimeoutError from None
+        raise
+    finally:
+        deadline.cancel()
 
 
 def _network_reason(exc: BaseException) -> str:
@@ -163,10 +228,13 @@ def _scrub(result: CheckResult, key: str) -> CheckResult:
     )
 
 
-def check_key(pool_key: str, base_url: str | None, key: str, *, timeout: float = DEFAULT_TIMEOUT) -> CheckResult:
+def check_key(pool_key: str, base_url: str | None, key: str, *, timeout: float = DEFAULT_TIMEOUT,
+              until: float | None = None) -> CheckResult:
     """Check one key for a pool whose base URL is ``base_url`` (from
-    :func:`.urls.check_url_for`). Never raises for network or server trouble,
-    and nothing in the result (or its ``repr``) holds the key."""
+    :func:`.urls.check_url_for`). ``timeout`` bounds the whole request and
+    ``until`` (a ``time.monotonic()`` value) is a deadline it may not pass.
+    Never raises for network or server trouble, and nothing in the result (or
+    its ``repr``) holds the key."""
     if base_url is None:
         return unsupported(pool_key, "no base URL is known for this pool")
     spec = spec_for(pool_key, base_url, key)
@@ -180,7 +248,7 @@ def check_key(pool_key: str, base_url: str | None, key: str, *, timeout: float =
     url = join(base_url, spec.path)
     headers = {"User-Agent": USER_AGENT, "Accept": "application/json", **dict(spec.headers), **auth_headers(spec.auth, key)}
     try:
-        status, answer_headers, body = _fetch(url, headers, timeout)
+        status, answer_headers, body = _fetch(url, headers, timeout, until)
         result = interpret(pool_key, spec, url, status, location=answer_headers.get("Location"), body=body)
     except Exception as exc:  # a check never raises: a failure is a result
         result = not_checked(pool_key, _network_reason(exc), host_of(url))
@@ -190,8 +258,11 @@ def check_key(pool_key: str, base_url: str | None, key: str, *, timeout: float =
 def check_keys(
     pool_key: str, base_url: str | None, keys: Sequence[str], *, parallel: int = 8, timeout: float = DEFAULT_TIMEOUT
 ) -> list[CheckResult]:
-    """Check many keys, at most ``parallel`` at a time; results in input order."""
+    """Check many keys, at most ``parallel`` at a time; results in input order.
+    The whole run ends by :data:`BULK_DEADLINE`: keys not checked by then are
+    "could not check (timeout)"."""
     if not keys:
         return []
+    until = time.monotonic() + max(BULK_DEADLINE, timeout)
     with ThreadPoolExecutor(max_workers=max(1, min(parallel, len(keys))), thread_name_prefix="key-check") as pool:
-        return list(pool.map(lambda key: check_key(pool_key, base_url, key, timeout=timeout), keys))
+        return list(pool.map(lambda key: check_key(pool_key, base_url, key, timeout=timeout, until=until), keys))

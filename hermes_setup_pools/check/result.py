@@ -12,11 +12,6 @@ from typing import Literal
 
 Verdict = Literal["valid", "rejected", "no_credit", "rate_limited", "unknown", "unsupported"]
 
-#: Verdicts after which adding the key is reasonable without asking again
-#: (``no_credit`` deserves a warning, ``unsupported`` could not be asked).
-OK_VERDICTS: frozenset[Verdict] = frozenset({"valid", "rate_limited", "no_credit", "unsupported"})
-
-
 @dataclass(frozen=True)
 class CheckResult:
     """The answer to one key check.
@@ -38,15 +33,11 @@ class CheckResult:
     reason: str = ""
     credit: str | None = None
 
-    @property
-    def ok(self) -> bool:
-        """Whether the key may be added without a second thought: valid,
-        rate-limited now, out of credit (warn), or no check available."""
-        return self.verdict in OK_VERDICTS
-
     def describe(self) -> str:
         """One line for a person, e.g. ``✓ valid · $3.10 of $10.00 left``,
-        ``✗ rejected by api.openai.com (401)``, ``? could not check (timeout)``."""
+        ``✗ rejected by api.openai.com (401)``, ``! could not check with
+        openrouter.ai: no complete answer within 5 s``. (No ``?``: that is the
+        prompts' own mark, and a result is not a question.)"""
         if self.verdict == "valid":
             return f"✓ valid · {self.credit}" if self.credit else "✓ valid"
         if self.verdict == "rate_limited":
@@ -58,7 +49,8 @@ class CheckResult:
             return "! valid but out of credit"
         if self.verdict == "unsupported":
             return f"– no check available for {self.pool_key}"
-        return f"? could not check ({self.reason or 'unknown error'})"
+        reason = "no complete answer within 5 s" if self.reason == "timeout" else self.reason or "unknown error"
+        return f"! could not check with {self.host}: {reason}" if self.host else f"! could not check: {reason}"
 
 
 def unsupported(pool_key: str, why: str) -> CheckResult:

@@ -18,6 +18,7 @@ from pathlib import Path
 from .. import HERMES_PLUGIN_NAME
 from ..store.config import config_path, load_config, write_config
 from ..store.files import make_home
+from ..store.lock import auth_lock
 from ..store.preflight import check_home
 from ..store.yaml_list import ListEdit, plan_list_edits
 
@@ -44,10 +45,11 @@ def _switch(home: Path, *, on: bool) -> list[str]:
     if not home.exists():
         make_home(home)
     check_home(home, [config_path(home)])
-    config = load_config(home)
-    new_text, done = plan_list_edits(config, PARENT, edits)
-    if new_text is None:
-        return []
-    write_config(config, new_text)
+    with auth_lock(home):  # every writer of config.yaml in this package takes Hermes' lock
+        config = load_config(home)
+        new_text, done = plan_list_edits(config, PARENT, edits)
+        if new_text is None:
+            return []
+        write_config(config, new_text)
     path = config.path
     return [f"{line[0].upper()}{line[1:]} in {path}" for line in done]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ..errors import SetupError, UsageError
 from ..keys import clean_label, is_command_line, key_problem, looks_like_secret
@@ -35,15 +35,30 @@ class KeyLine(NamedTuple):
         return f"KeyLine(line={self.line}, label={self.label!r})"
 
 
-def read_key_source(name: str) -> str:
-    """The text of ``name`` (a path, or ``-`` for standard input)."""
+#: Longest line read from a key file: a 64-character label, a key at its
+#: 4096-character limit and a comment fit many times over.
+MAX_LINE = 16 * 1024
+#: Largest key file read (a million keys at about 70 characters each).
+MAX_TOTAL = 96 * 1024 * 1024
+
+
+def read_key_source(name: str) -> list[str]:
+    """The lines of ``name`` (a path, or ``-`` for standard input), read a
+    bounded line at a time: a line over :data:`MAX_LINE` characters or a file
+    over :data:`MAX_TOTAL` stops the run with one line (``/dev/zero`` or a
+    wrong file is never read whole into memory)."""
+    import io
+
     if name == "-":
         if sys.stdin is None or sys.stdin.isatty():
             raise UsageError("--key-file - reads keys from a pipe, but standard input is a terminal")
-        return sys.stdin.read()
+        buffer = getattr(sys.stdin, "buffer", None)
+        stream = io.TextIOWrapper(buffer, encoding="utf-8-sig", newline=None) if buffer else sys.stdin
+        return _bounded_lines(stream, "standard input")
     path = Path(name).expanduser()
     try:
-        return path.read_text(encoding="utf-8-sig")
+        with open(path, encoding="utf-8-sig", newline=None) as handle:
+            return _bounded_lines(handle, f"key file {name}")
     except FileNotFoundError:
         if looks_like_secret(name):
             raise UsageError(
@@ -51,18 +66,40 @@ def read_key_source(name: str) -> str:
                 "keys are never accepted on the command line"
             ) from None
         raise SetupError(f"key file {name} does not exist") from None
-    except UnicodeDecodeError:
-        raise SetupError(f"key file {name} is not UTF-8 text") from None
+    except IsADirectoryError:
+        raise SetupError(f"key file {name} is a directory") from None
     except OSError as exc:
         raise SetupError(f"cannot read key file {name}: {exc.strerror or exc}") from None
 
 
-def parse_key_lines(text: str, source: str = "key file", key_prefixes: tuple[str, ...] = ()) -> list[KeyLine]:
-    """Parse a key file; a malformed line raises :class:`SetupError` naming its
+def _bounded_lines(stream: Any, where: str) -> list[str]:
+    lines: list[str] = []
+    total = 0
+    try:
+        while True:
+            line = stream.readline(MAX_LINE + 1)
+            if not line:
+                return lines
+            total += len(line)
+            if len(line) > MAX_LINE and not line.endswith("\n"):
+                raise SetupError(f"{where} line {len(lines) + 1} is longer than {MAX_LINE:,} characters; that is not a "
+                                 "key file (one key per line); nothing was written")
+            if total > MAX_TOTAL:
+                raise SetupError(f"{where} is larger than {MAX_TOTAL // (1024 * 1024)} MiB; split it into smaller "
+                                 "files; nothing was written")
+            lines.append(line.rstrip("\n"))
+    except UnicodeDecodeError:
+        raise SetupError(f"{where} is not UTF-8 text; nothing was written") from None
+
+
+def parse_key_lines(text: str | list[str], source: str = "key file", key_prefixes: tuple[str, ...] = ()) -> list[KeyLine]:
+    """Parse a key file (its text, or its lines as :func:`read_key_source`
+    returns them); a malformed line raises :class:`SetupError` naming its
     number (nothing was written). ``key_prefixes`` are the provider's usual key
     prefixes: a label carrying one is refused as a key in the label's place."""
     lines: list[KeyLine] = []
-    for number, raw in enumerate(_LINE_END.split(text), start=1):
+    raw_lines = _LINE_END.split(text) if isinstance(text, str) else text
+    for number, raw in enumerate(raw_lines, start=1):
         where = f"{source} line {number}"
         if _SEPARATORS.search(raw):
             raise SetupError(f"{where}: holds a Unicode line separator inside the line; nothing was written")

@@ -32,6 +32,7 @@ class ConfigFile(NamedTuple):
     text: str | None
     data: dict[str, Any]
     mode: int | None
+    bom: bool = False  # the file starts with a UTF-8 byte-order mark (kept when written back)
 
     def mapping(self, key: str) -> dict[str, Any]:
         """The top-level mapping ``key`` (empty when unset); :class:`StoreError`
@@ -63,8 +64,9 @@ def load_config(home: Path) -> ConfigFile:
     raw = read_bytes(path)
     if raw is None:
         return ConfigFile(path, None, {}, None)
+    bom = raw.startswith(b"\xef\xbb\xbf")  # an editor's byte-order mark: Hermes reads past it
     try:
-        text = raw.decode("utf-8")
+        text = raw[3 if bom else 0 :].decode("utf-8")
     except UnicodeDecodeError:
         raise StoreError(f"{path} is not UTF-8 text") from None
     try:
@@ -76,7 +78,7 @@ def load_config(home: Path) -> ConfigFile:
     if not isinstance(data, dict):
         raise StoreError(f"{path}: the top level is a {type(data).__name__}, expected a mapping")
     mode = os.stat(path).st_mode & 0o7777
-    return ConfigFile(path, text, data, mode)
+    return ConfigFile(path, text, data, mode, bom)
 
 
 def plan_nested_edit(config: ConfigFile, parent: str, key: str, value: str) -> str | None:
@@ -109,7 +111,8 @@ def plan_nested_edit(config: ConfigFile, parent: str, key: str, value: str) -> s
 def write_config(config: ConfigFile, new_text: str) -> None:
     """Atomically replace config.yaml with ``new_text``, keeping its mode (0600 when new)."""
     mode = config.mode if config.mode is not None else 0o600
-    write_atomic(config.path, new_text.encode("utf-8"), mode, new_owner=owner_of(config.path.parent))
+    payload = (b"\xef\xbb\xbf" if config.bom else b"") + new_text.encode("utf-8")
+    write_atomic(config.path, payload, mode, new_owner=owner_of(config.path.parent))
 
 
 _UNSET = object()

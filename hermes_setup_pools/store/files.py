@@ -75,7 +75,8 @@ def give_to(fd_or_path: int | Path, owner: Owner | None) -> None:
 
 
 def make_home(home: Path) -> None:
-    """Create the Hermes home (mode 0700, it holds secrets) owned like its parent directory."""
+    """Create the Hermes home (mode 0700, it holds secrets) owned like its
+    parent directory; parents that did not exist are made 0700 too."""
     home = Path(home)
     if home.is_dir():
         return
@@ -86,8 +87,8 @@ def make_home(home: Path) -> None:
         missing.append(probe)
         probe = probe.parent
     try:
-        home.mkdir(mode=0o700, parents=True, exist_ok=True)
         for directory in reversed(missing):
+            directory.mkdir(mode=0o700, exist_ok=True)
             give_to(directory, owner)
     except OSError as exc:
         raise StoreError(f"cannot create {home}: {exc.strerror or exc}") from None

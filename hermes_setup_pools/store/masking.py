@@ -73,6 +73,10 @@ def _scrub(value: Any, secret: bool = False) -> Any:
         return [_scrub(v, secret) for v in value]
     if isinstance(value, str) and (secret or secret_value(value)):
         return masked_value(value)
+    if isinstance(value, str):
+        # Any other text (labels, a provider's error message Hermes stored)
+        # may quote a key: mask whatever in it is shaped like one.
+        return redact(value)
     return value
 
 

@@ -189,8 +189,9 @@ def _string_items(value: str) -> list[str] | None:
         parsed = load(value)
     except yaml.YAMLError:
         return None
-    if isinstance(parsed, str) and parsed and not any(c in parsed for c in " ,[]"):
-        return [parsed]
+    if isinstance(parsed, str) and parsed.strip() and not any(c in parsed for c in "[]"):
+        items = [part.strip() for part in parsed.split(",")]  # "a,b" (as `hermes config set` stores it)
+        return items if all(items) and not any(" " in item for item in items) else None
     if isinstance(parsed, list) and all(isinstance(p, str) for p in parsed):
         return list(parsed)
     return None
@@ -221,14 +222,20 @@ def plan_list_edits(config: ConfigFile, parent: str, edits: Sequence[ListEdit]) 
         try:
             if edit.present and items is None and current is not None:
                 meant = _string_items(current) if isinstance(current, str) else None
-                if meant is None or set(meant) - set(wanted):
+                # Turned into the list it names only when it names us too: a
+                # string naming only other plugins (which Hermes ignores) is
+                # not ours to switch on.
+                if meant is None or (edit.item not in meant and set(meant) - set(wanted)):
                     whole = [*(meant or []), *(wanted if edit.item not in (meant or []) else [])]
                     fix = f"`{yaml_key(edit.key)}: {flow_list(whole)}`" if meant else "a YAML list"
                     raise StoreError(f"{config.path}: {where} is {current!r}, which Hermes ignores (it reads only a "
                                      f"YAML list); nothing was written. Replace it by hand with {fix} under `{parent}:`")
+                wanted = [*meant, *([edit.item] if edit.item not in meant else [])]
                 text = _replace_scalar(text, parent, edit.key, flow_list(wanted))
-                done.append(f"turned {where} from the string {current!r} (which Hermes ignores) into a list "
-                            f"holding {edit.item}")
+                others = [name for name in wanted if name != edit.item]
+                also = f"; Hermes now also loads {', '.join(others)}" if others else ""
+                done.append(f"turned {where} from the string {current!r} (which Hermes ignores) into the list "
+                            f"{flow_list(wanted)}{also}")
             elif edit.present and (items is None or edit.item not in items):
                 text = add_item_text(text, parent, edit.key, edit.item)
                 done.append(f"added {edit.item} to {where}")
@@ -246,8 +253,12 @@ def plan_list_edits(config: ConfigFile, parent: str, edits: Sequence[ListEdit]) 
         if not isinstance(expected.get(parent), dict):
             expected[parent] = {}
         target = expected[parent]
-        old = _items(target.get(edit.key)) or []
-        target[edit.key] = [*old, edit.item] if edit.present else [x for x in old if x != edit.item]
+        old = _items(target.get(edit.key))
+        if old is None and edit.present and isinstance(target.get(edit.key), str):
+            target[edit.key] = wanted  # a string turned into the list it meant
+        else:
+            old = old or []
+            target[edit.key] = [*old, edit.item] if edit.present else [x for x in old if x != edit.item]
         section = target
     if not done:
         return None, []
