@@ -110,3 +110,8 @@ def named(text: object) -> str:
     from .keys import redact
 
     return shown(redact(str(text)))
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """``1 key``, ``2 keys`` (``nouns``: an irregular plural)."""
+    return f"{count:,} {noun if count == 1 else nouns or noun + 's'}"

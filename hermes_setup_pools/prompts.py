@@ -123,7 +123,10 @@ class QuestionaryPrompter:
     def confirm(self, message: str, default: bool) -> bool:
         import questionary
 
-        return bool(self._ask(questionary.confirm(shown(message), default=default, **self._kwargs)))
+        # auto_enter=False: y or n waits for Enter, and the Enter is consumed here;
+        # with questionary's default a habitual "n⏎" left the ⏎ for the next prompt.
+        question = questionary.confirm(shown(message), default=default, auto_enter=False, **self._kwargs)
+        return bool(self._ask(question))
 
 
 #: An answer that makes :class:`ScriptedPrompter` behave as if Ctrl-C was pressed.

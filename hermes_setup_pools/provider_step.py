@@ -83,6 +83,42 @@ def _run_hermes_picker(ctx: Context) -> ProviderChoice:
     return ProviderChoice("hermes", _changes(before, _model_section(ctx.hermes_home)))
 
 
+def _provider_choices(config: dict[str, Any], current: str) -> list[tuple[str, str]]:
+    """Every provider that takes API keys, by the name Hermes shows, then the custom endpoints."""
+    from .display import table
+    from .provider_catalog import CATALOG
+
+    ids = sorted(poolable_ids(), key=lambda pid: CATALOG.get(pid, (pid, ()))[0].casefold())
+    rows = [(CATALOG.get(pid, (pid, ()))[0], pid) for pid in ids]
+    rows += [(str(entry.get("name", key)), f"{key}  {redact(str(entry.get('base_url', '')))}")
+             for key, entry in custom_pools(config).items()]
+    values = ids + list(custom_pools(config))
+    titles = table(("", ""), rows, indent="")[1:]  # aligned columns
+    choices = list(zip(values, titles, strict=True))
+    if current not in values:
+        choices.insert(0, (current, f"{current} (current)"))
+    return choices
+
+
+def _ask_model(ctx: Context, provider: str, current_model: str) -> str:
+    """The default model: one of the provider's usual models, another typed by
+    name, or none; free text when the catalog knows none."""
+    from .provider_catalog import CATALOG
+
+    prompter = ctx.ask()
+    usual = CATALOG.get(provider, ("", ()))[1]
+    if not usual:
+        return prompter.text("Default model (Enter to leave unset):", default=current_model).strip()
+    choices = [(model, model) for model in usual]
+    if current_model and current_model not in usual:
+        choices.insert(0, (current_model, f"{current_model} (current)"))
+    choices += [("\x00other", "another model (type its name)"), ("", "leave unset")]
+    chosen = prompter.select("Default model:", choices, default=current_model or usual[0])
+    if chosen == "\x00other":
+        return prompter.text("Model name:").strip()
+    return chosen
+
+
 def _run_builtin_picker(ctx: Context) -> ProviderChoice:
     prompter = ctx.ask()
     config = load_config(ctx.hermes_home)
@@ -91,15 +127,11 @@ def _run_builtin_picker(ctx: Context) -> ProviderChoice:
     customs = custom_pools(config.data)
     if current == "custom":
         current = custom_pool_key(config.data, model.get("base_url")) or current
-    choices = [(pid, pid) for pid in poolable_ids()]
-    choices += [(key, f"{key}  ({redact(str(entry.get('base_url', '')))})") for key, entry in customs.items()]
-    if current not in {value for value, _ in choices}:
-        choices.insert(0, (current, f"{current} (current)"))
     ctx.echo("Hermes is not installed here; using the built-in provider picker.")
     try:
-        provider = prompter.select("Which provider will Hermes use?", choices, default=current)
-        default_model = str(model.get("default") or "") if provider == current else ""
-        chosen_model = prompter.text("Default model (Enter to leave unset):", default=default_model).strip()
+        provider = prompter.select("Which provider will Hermes use?", _provider_choices(config.data, current),
+                                   default=current)
+        chosen_model = _ask_model(ctx, provider, str(model.get("default") or "") if provider == current else "")
     except Cancelled as exc:
         raise Cancelled(exc.exit_code, nothing_written=True) from None
     values = [("provider", provider)]

@@ -161,7 +161,7 @@ def target_from_config(config: dict[str, Any]) -> PoolTarget:
         return PoolTarget(
             None,
             reason="no provider is chosen yet (config.yaml has no model.provider); "
-            "pick one with `hermes model`, then run `hermes-setup-pools pool`",
+            "pick one with `hermes model`, or name the pool with `hermes-setup-pools pool --provider NAME`",
         )
     if provider.strip().lower() == "custom":
         base_url = model.get("base_url") if isinstance(model, dict) else None

@@ -101,7 +101,7 @@ def add_key_and_round_robin(term: Terminal, *, pool: str = "openrouter", total: 
     term.send(DOWN + ENTER)
     term.expect("Write these changes?")
     term.send(ENTER)
-    term.expect(f"Added {total} credential(s) to {pool}" if total else "Set credential_pool_strategies")
+    term.expect(f"Added {total} credential{'' if total == 1 else 's'} to {pool}" if total else "Set credential_pool_strategies")
 
 
 # -- the pool step in process ----------------------------------------------------------

@@ -12,6 +12,9 @@ import types
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as settings_
+from hypothesis import strategies as st
 
 from hermes_setup_pools import ANCHOR_STEP_ID, Cancelled, Step, StepError
 from hermes_setup_pools.hermes import autohook, settings
@@ -109,6 +112,100 @@ def test_plugin_enabled_reads_plugins_enabled_and_disabled(hermes_home):
     assert settings.plugin_enabled(hermes_home) is False
     path.write_text("plugins: [unclosed\n")
     assert settings.plugin_enabled(hermes_home) is False
+
+
+PLUGIN_BLOCKS = [
+    "plugins:\n  enabled:\n    - setup-pools\n  disabled: []\n  entries:\n    setup-pools:\n      allow_tool_override: false\n",
+    "plugins:\n  enabled: [other, setup-pools]  # a comment\n",
+    "plugins:\n  enabled:\n  - setup-pools\n  disabled:\n  - setup-pools\n",
+    "plugins:\n  enabled:\n    - 'setup-pools'\n",  # quoted: YAML reads it
+    "plugins:\n  enabled: setup-pools\n",  # not a list
+    "plugins:\n  enabled: [setup-pools]\n  enabled: []\n",  # a repeated key: YAML decides
+    "plugins: {enabled: [setup-pools]}\n",
+    "plugins:\n  enabled: &on [setup-pools]\n  disabled: *on\n",
+    "plugins:\n  enabled:\n    - setup-pools#not-a-comment\n",
+    "plugins:\n\tenabled: [setup-pools]\n",  # a tab: not YAML
+    "model:\n  provider: openrouter\nplugins:\n  enabled:\n    - setup-pools\nmemory:\n  enabled: [setup-pools]\n",
+    "plugins:\n  enabled: [setup-pools]\nplugins:\n  enabled: []\n",
+    "notes: |\n  plugins:\n    enabled: [setup-pools]\n",  # only inside a block scalar
+]
+
+
+def yaml_says(text: str) -> bool:
+    import yaml
+
+    try:
+        config = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return False
+    plugins = config.get("plugins") if isinstance(config, dict) else None
+    if not isinstance(plugins, dict):
+        return False
+    enabled, disabled = plugins.get("enabled") or [], plugins.get("disabled") or []
+    return isinstance(enabled, list) and "setup-pools" in enabled and not (
+        isinstance(disabled, list) and "setup-pools" in disabled)
+
+
+@pytest.mark.parametrize("text", PLUGIN_BLOCKS)
+def test_the_cheap_read_of_plugins_agrees_with_yaml(hermes_home, text):
+    (hermes_home / "config.yaml").write_text(text)
+    assert settings.plugin_enabled(hermes_home) is yaml_says(text)
+
+
+def test_hermes_own_config_is_read_without_starting_a_yaml_parser(hermes_home, monkeypatch):
+    # What `hermes plugins enable` writes (its commented template around it included).
+    text = "_config_version: 33\n" + PLUGIN_BLOCKS[0] + "\n# ── Security ──\n# security:\n#   redact_secrets: true\n"
+    block = settings.plugins_block(text)
+    assert block is not None and settings.plain_lists(block) == {"enabled": ["setup-pools"], "disabled": []}
+    (hermes_home / "config.yaml").write_text(text)
+    monkeypatch.setitem(sys.modules, "yaml", None)  # importing yaml would now fail
+    assert settings.plugin_enabled(hermes_home) is True
+
+
+@given(st.lists(st.sampled_from([
+    "plugins:", "  enabled:", "  disabled:", "  enabled: []", "  enabled: [setup-pools]", "  disabled: [setup-pools, x]",
+    "    - setup-pools", "    - other", "  - setup-pools", "  entries:", "    setup-pools:", "      allow: true",
+    "# a comment", "", "model:", "  provider: openrouter", "      - setup-pools", "  enabled: setup-pools",
+    "    - 'setup-pools'", "   - setup-pools", "\tenabled: [setup-pools]", "plugins: {}", "  x: \"a", "  b\"",
+]), max_size=12))
+@settings_(max_examples=300, deadline=None)
+def test_the_cheap_read_never_disagrees_with_yaml_on_a_file_that_parses(lines):
+    import yaml
+
+    text = "\n".join(lines) + "\n"
+    try:
+        yaml.safe_load(text)
+    except yaml.YAMLError:
+        return  # broken files: documented, Hermes stops on them anyway
+    block = settings.plugins_block(text)
+    lists = settings.plain_lists(block) if block is not None else None
+    if lists is not None:
+        assert ("setup-pools" in lists["enabled"] and "setup-pools" not in lists["disabled"]) is yaml_says(text), text
+
+
+def test_the_package_module_is_watched_only_until_the_wizard_is_imported(monkeypatch, tmp_path):
+    """Nothing stays in front of every import: the finder leaves at hermes_cli,
+    and hermes_cli's class is given back once main (and setup) are bound."""
+    package = tmp_path / "hermes_cli"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "main.py").write_text("def select_provider_and_model():\n    return 'picked'\n")
+    (package / "setup.py").write_text(WIZARD_THAT_REACHES_US)
+    (tmp_path / "config.yaml").write_text("plugins:\n  enabled: [setup-pools]\n")
+    code = textwrap.dedent("""
+        import sys, types
+        from hermes_setup_pools.hermes import autohook
+        print(autohook._FINDER in sys.meta_path)
+        import hermes_cli.main
+        print(autohook._FINDER in sys.meta_path, type(sys.modules['hermes_cli']).__name__,
+              hasattr(hermes_cli.main.select_provider_and_model, '__hermes_setup_pools_original__'))
+        import hermes_cli.setup
+        print(type(sys.modules['hermes_cli']) is types.ModuleType)
+    """)
+    env = {**__import__("os").environ, "PYTHONPATH": str(tmp_path), "HERMES_HOME": str(tmp_path)}
+    env.pop("HERMES_SETUP_POOLS_AUTOHOOK", None)
+    result = subprocess.run([sys.executable, "-c", code, "setup"], capture_output=True, text=True, env=env, timeout=60)
+    assert result.stderr == "" and result.stdout.split() == ["True", "False", "_WatchedPackage", "True", "True"]
 
 
 # -- the wrapper ------------------------------------------------------------------------
@@ -401,8 +498,15 @@ def test_summary_lines():
         "Credential pool: skipped (nous signs in with OAuth)")
     assert summary("Credential pool", PoolOutcome("openrouter")) == "Credential pool: openrouter unchanged"
     assert summary("Credential pool", PoolOutcome("xai", strategy="random")) == "Credential pool: strategy random for xai"
-    two = PoolOutcome("deepseek", added=["a", "b"], changes=[object()] * 3)  # type: ignore[list-item]
-    assert summary("Credential pool", two) == "Credential pool: added 2 keys to deepseek, 1 other change to deepseek"
+    from hermes_setup_pools.pool.changes import Add, Move, Remove, Rename, Target
+    from hermes_setup_pools.store.entries import NewCredential
+
+    target = Target("aaaaaa", "old", "manual", None)
+    add = Add(NewCredential("a", "manual", "sk-" + "a" * 40))
+    changes = [add, add, Remove(target), Rename(target, "x"), Move(target, 0)]
+    two = PoolOutcome("deepseek", added=["a", "b"], changes=changes)  # type: ignore[arg-type]
+    assert summary("Credential pool", two) == (
+        "Credential pool: added 2 keys to deepseek, removed 1, renamed 1, moved 1 in deepseek")
 
 
 # -- the seam check ------------------------------------------------------------------

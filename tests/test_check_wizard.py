@@ -47,7 +47,7 @@ def test_the_check_inside_hermes_setup_adds_the_good_key_and_not_the_bad_one(her
         term.send(ENTER)
         term.expect("Write these changes?")
         term.send(ENTER)
-        term.expect("Added 1 credential(s) to custom:local")
+        term.expect("Added 1 credential to custom:local")
         term.child.terminate(force=True)
         sent = [(r.path, r.headers.get("authorization")) for r in server.received]
     assert sent == [("/v1/models", f"Bearer {KEY_1}"), ("/v1/models", f"Bearer {KEY_2}")]

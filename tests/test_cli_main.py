@@ -70,4 +70,4 @@ def test_pool_in_process_adds_a_key_from_a_file(capsys, hermes_home, tmp_path):
     keys = tmp_path / "keys.txt"
     keys.write_text(f"team {KEY_1}\n")
     status, out, _ = run(["pool", "--non-interactive", "--key-file", str(keys), "--yes"], capsys)
-    assert status == 0 and "Added 1 credential(s) to openrouter" in out and KEY_1 not in out
+    assert status == 0 and "Added 1 credential to openrouter" in out and KEY_1 not in out

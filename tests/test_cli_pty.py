@@ -215,10 +215,14 @@ def test_whole_flow_without_hermes_uses_the_builtin_picker(hermes_home, env):
                           encoding="utf-8", dimensions=(40, 120), timeout=20)
     child.expect_exact("using the built-in provider picker")
     child.expect_exact("Which provider will Hermes use?")
+    child.expect_exact("Anthropic")  # providers by the names Hermes shows, with their ids
+    child.expect_exact("OpenRouter")
     child.send(ENTER)  # openrouter is preselected
-    child.expect_exact("Default model")
-    child.send("anthropic/claude-sonnet-4" + ENTER)
-    child.expect_exact("Provider set to openrouter, model anthropic/claude-sonnet-4")
+    child.expect_exact("Default model:")
+    child.expect_exact("anthropic/claude-fable-5")  # the provider's usual models
+    child.expect_exact("another model (type its name)")
+    child.send(ENTER)
+    child.expect_exact("Provider set to openrouter, model anthropic/claude-fable-5")
     child.expect_exact("◆ Credential pool: openrouter")
     child.expect_exact("Add an API key for openrouter")
     child.send(KEY_1 + ENTER)
@@ -231,7 +235,7 @@ def test_whole_flow_without_hermes_uses_the_builtin_picker(hermes_home, env):
     status, _ = finish(child)
     assert status == 0
     config = yaml.safe_load((hermes_home / "config.yaml").read_text())
-    assert config["model"] == {"provider": "openrouter", "default": "anthropic/claude-sonnet-4"}
+    assert config["model"] == {"provider": "openrouter", "default": "anthropic/claude-fable-5"}
     assert json.loads((hermes_home / "auth.json").read_text())["credential_pool"]["openrouter"][0]["label"] == "api-key-1"
 
 

@@ -45,7 +45,7 @@ def add_key_and_round_robin(term) -> None:
     term.send(DOWN + ENTER)
     term.expect("Write these changes?")
     term.send(ENTER)
-    term.expect("Added 2 credential(s) to openrouter")
+    term.expect("Added 2 credentials to openrouter")
 
 
 def assert_pool_as_hermes_sees_it(env, hermes_home) -> None:

@@ -221,8 +221,8 @@ def test_a_pty_pass_removes_moves_and_renames_in_one_go(home, env):
     term.send(DOWN * 3 + ENTER)  # Rename a key
     term.expect("Which key?")
     term.send(DOWN * 2 + ENTER)  # #3: night
-    term.expect("New label for night:")
-    term.send("\x15" + "evening" + ENTER)
+    term.expect("New label for night (Enter keeps it):")
+    term.send("evening" + ENTER)  # the prompt starts empty: typing replaces, never appends
     term.expect("What would you like to do?")
     term.send(ENTER)  # Finish
     term.expect("Write these changes?")

@@ -61,8 +61,16 @@ def test_text_keeps_its_default_on_enter(keys):
 def test_confirm_default_and_answer(keys):
     keys(ENTER)
     assert QuestionaryPrompter().confirm("Write?", default=True) is True
-    keys("n")
+    keys("n" + ENTER)
     assert QuestionaryPrompter().confirm("Write?", default=True) is False
+
+
+def test_a_confirm_consumes_the_enter_typed_after_its_answer(keys):
+    """Issue #18.3: "n⏎" answered the question and left the ⏎ for the next
+    prompt, which then took its default without being asked."""
+    keys("n" + ENTER + "night" + ENTER)
+    assert QuestionaryPrompter().confirm("Add it anyway?", default=False) is False
+    assert QuestionaryPrompter().text("Label for this key (Enter for api-key-2):") == "night"
 
 
 @pytest.mark.parametrize("key", [CTRL_C, CTRL_D])

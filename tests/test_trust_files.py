@@ -206,7 +206,7 @@ def test_leftovers_of_a_killed_write_are_removed_by_the_next_run(hermes_home, en
     result = add_keys(hermes_home, env, f"{KEY_1}\n")
     assert result.returncode == 0, result.stderr
     said = [line for line in result.stdout.splitlines() if "leftover temporary" in line]
-    assert len(said) == 1 and "Removed 2 leftover temporary file(s)" in said[0]
+    assert len(said) == 1 and "Removed 2 leftover temporary files" in said[0]
     assert not leftovers[0].exists() and not ours.exists()
     assert alive.exists() and hermes_own.exists()
     assert CANARY not in result.stdout + result.stderr
@@ -265,7 +265,7 @@ def test_when_only_config_fails_the_message_says_what_was_written_and_the_printe
     err = capsys.readouterr().err
     mocker.stopall()
     assert status == 1 and err.count("\n") == 1
-    assert "auth.json was written (1 credential(s) added to openrouter: team)" in err
+    assert "auth.json was written (1 credential added to openrouter: team)" in err
     assert "credential_pool_strategies.openrouter was not set" in err
     command = err.split("finish with: ")[1].strip()
     finished = subprocess.run(command, shell=True, env=env, capture_output=True, text=True, timeout=60)

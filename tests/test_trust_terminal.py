@@ -120,12 +120,12 @@ def test_ctrl_c_in_the_flow_after_the_provider_step_says_what_was_written(hermes
     term = Terminal(sys.executable, ["-c", BLOCK_HERMES], env)
     term.expect("Which provider will Hermes use?")
     term.send(ENTER)
-    term.expect("Default model")
-    term.send("anthropic/claude-sonnet-4" + ENTER)
+    term.expect("Default model:")
+    term.send(ENTER)
     term.expect("Add an API key for openrouter")
     term.send("\x03")
     term.expect("Cancelled. Already written: config.yaml model.provider = openrouter; "
-                "config.yaml model.default = anthropic/claude-sonnet-4. Nothing else was changed.")
+                "config.yaml model.default = anthropic/claude-fable-5. Nothing else was changed.")
     assert term.finish() == 130
     assert "Cancelled: nothing was changed" not in term.text()
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..errors import Cancelled, UsageError
 from ..home import resolve_home as home_for
+from ..keys import looks_like_secret
 from ..steps import Context
 from .parser import PROG
 
@@ -45,17 +46,41 @@ def cmd_steps(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pool_flag_problem(args: argparse.Namespace) -> str | None:
+    """Why these ``pool`` flags cannot run as given (decided before anything is
+    read or printed), or ``None``. A flag that would be silently ignored is a
+    problem too."""
+    if (args.move is None) != (args.to is None):
+        return "--move and --to go together: --move LABEL_OR_ID --to N"
+    if args.replace is not None and not args.key_file:
+        return "--replace reads the new key from --key-file FILE (or - for standard input), exactly one key"
+    if args.json and not args.list:
+        return "--json goes with --list"
+    if args.list:
+        ignored = [flag for flag, given in (
+            ("--remove", args.remove), ("--rename", args.rename), ("--move", args.move is not None),
+            ("--replace", args.replace is not None), ("--reset", args.reset is not None),
+            ("--strategy", args.strategy is not None), ("--key-file", args.key_file is not None),
+            ("--yes", args.yes), ("--dry-run", args.dry_run)) if given]
+        if ignored:
+            return f"--list only shows the pool, so {', '.join(ignored)} would do nothing; run it without --list"
+    if args.key_file and args.key_file != "-" and looks_like_secret(args.key_file) and not Path(args.key_file).exists():
+        return ("--key-file takes a file name (or - for standard input), and that argument looks like a key; "
+                "keys are never accepted on the command line")
+    return None
+
+
 def cmd_pool(args: argparse.Namespace) -> int:
     """``pool``: only the credential-pool step, interactive or from flags, or
-    the pool manager's operations."""
+    the pool manager's operations. Any flag that answers a question (a key file,
+    --yes, --dry-run, a management flag, --list) makes the run non-interactive."""
     from ..pool.options import PoolOptions
     from ..pool.step import run_pool
     from ..pool.strategy import normalize_strategy
 
-    if (args.move is None) != (args.to is None):
-        raise UsageError("--move and --to go together: --move LABEL_OR_ID --to N")
-    if args.json and not args.list:
-        raise UsageError("--json goes with --list")
+    problem = _pool_flag_problem(args)
+    if problem:
+        raise UsageError(problem)
     options = PoolOptions(
         provider=args.provider,
         strategy=normalize_strategy(args.strategy) if args.strategy else None,
@@ -71,11 +96,10 @@ def cmd_pool(args: argparse.Namespace) -> int:
         replace=args.replace,
         reset=args.reset,
     )
-    non_interactive = args.non_interactive or options.list or options.manages
+    non_interactive = (args.non_interactive or options.list or options.manages or bool(args.key_file) or args.yes
+                       or args.dry_run)
     if not non_interactive:
         _require_terminal(f"`{PROG} pool`")
-    if args.key_file and not non_interactive:
-        raise UsageError("--key-file is for non-interactive runs; add --non-interactive")
     run_pool(_context(args, interactive=not non_interactive), options)
     return 0
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from ..display import wrap
+from ..display import plural, wrap
 from ..steps import Context
 from ..store.auth import auth_path
 from ..store.config import config_path
@@ -47,7 +47,7 @@ def _fix(ctx: Context, fixable: list[Finding]) -> None:
     from .fixes import fix_home
 
     home = ctx.hermes_home
-    ctx.echo(f"The doctor will make {len(fixable)} fix(es):")
+    ctx.echo(f"The doctor will make {plural(len(fixable), 'fix', 'fixes')}:")
     for finding in fixable:
         ctx.echo(wrap(f"  {finding.where()}: {finding.fix}", indent="      "))
     if ctx.interactive and not ctx.ask().confirm("Apply these fixes?", default=True):

@@ -28,13 +28,15 @@ def summary(title: str, result: Any) -> str:
         return f"{title}: nothing was written by this step"
     if result.skipped_reason:
         return f"{title}: skipped ({result.skipped_reason})"
+    from ..pool.changes import counts
+
     pool = result.pool_key or "the pool"
     parts = []
     if result.added:
         parts.append(f"added {_plural(len(result.added), 'key')} to {pool}")
-    others = len(result.changes) - len(result.added)
-    if others > 0:
-        parts.append(f"{_plural(others, 'other change')} to {pool}")
+    others = [words for words in counts(result.changes) if not words.startswith("added")]
+    if others:
+        parts.append(f"{', '.join(others)} in {pool}")
     if result.strategy:
         parts.append(f"strategy {result.strategy}" if parts else f"strategy {result.strategy} for {pool}")
     if not parts:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..display import named, shown
+from ..display import named, plural, shown
 from ..errors import SetupError
 from ..keys import clean_label, quoted
 from ..store.entries import STATUS_FIELDS, entry_label, is_manual
@@ -81,7 +81,7 @@ def _add_keys(pool: PoolIndex, name: str, lines: list[KeyLine], echo: Callable[[
         echo(f"  = … {skipped - NOTE_LINES:,} more lines already in the pool; skipped")
 
 
-def _replace(pool: PoolIndex, options: PoolOptions, name: str, lines: list[KeyLine]) -> None:
+def _replace(pool: PoolIndex, options: PoolOptions, name: str, lines: list[KeyLine], echo: Callable[[str], None]) -> None:
     assert options.replace is not None
     entry, target = find_entry(pool, options.replace)
     if not is_manual(str(entry.get("source") or "manual")):
@@ -89,6 +89,9 @@ def _replace(pool: PoolIndex, options: PoolOptions, name: str, lines: list[KeyLi
                          "there instead (only keys stored in auth.json can be replaced); nothing was written")
     if len(lines) != 1 or lines[0].label:
         raise SetupError(f"--replace takes exactly one key, alone on its line, from {name}; nothing was written")
+    if pool.state.live_secret(entry) == lines[0].key.strip():
+        echo(f"  = {named(entry_label(entry))} already has that key")  # a re-run: nothing to change
+        return
     owner = pool.owner(lines[0].key)
     if owner:
         raise SetupError(f"{name} line {lines[0].line}: that key is already in the pool as {owner!r}; nothing was written")
@@ -108,7 +111,7 @@ def _check_new_keys(pool: PoolIndex, name: str, lines: list[KeyLine], echo: Call
     if not checker.available:
         echo(f"  – no check available for {pool.state.pool_key}; keys are added unchecked")
         return
-    echo(f"  Checking {len(todo)} key(s) with {checker.host} …")
+    echo(f"  Checking {plural(len(todo), 'key')} with {checker.host} …")
     failed = []
     for line, result in zip(todo, checker.check_all([line.key for line in todo]), strict=True):
         if result.verdict in ("rejected", "unknown"):
@@ -149,9 +152,7 @@ def gather(options: PoolOptions, state: PoolState, echo: Callable[[str], None]) 
             raise SetupError(f"--to {position}: the pool has positions 1 to {count}; nothing was written")
         pool.change(Move(find_entry(pool, item)[1], position - 1))
     if options.replace is not None:
-        if not lines:
-            raise SetupError("--replace reads the new key from --key-file (one key); nothing was written")
-        _replace(pool, options, name, lines)
+        _replace(pool, options, name, lines, echo)
     if options.check:
         _check_new_keys(pool, name, lines, echo)
     if options.reset is not None:

@@ -114,6 +114,14 @@ class Renumber(NamedTuple):
 Change = Add | Remove | Rename | Move | Replace | Reset | NewId | Renumber
 
 
+def counts(done: list[Change]) -> list[str]:
+    """What ``done`` did, in words a person reads: ``added 2``, ``removed 1``, …"""
+    kinds = [("added", Add), ("removed", Remove), ("renamed", Rename), ("moved", Move), ("replaced the key of", Replace),
+             ("reset", Reset), ("gave a new id to", NewId)]
+    words = [f"{verb} {n}" for verb, kind in kinds if (n := sum(isinstance(c, kind) for c in done))]
+    return words + (["renumbered the priorities"] if any(isinstance(c, Renumber) for c in done) else [])
+
+
 def subject(change: Change) -> str:
     """How messages name what ``change`` acts on: a label, or ``priorities``."""
     if isinstance(change, Add):
@@ -134,6 +142,8 @@ class Applied:
     skipped: list[tuple[Change, str]] = field(default_factory=list)
     #: When priority values were renumbered: the old value of each entry, in the new order.
     renumbered: list[Any] | None = None
+    #: For each object in ``entries``: its index in the entries given, ``None`` when added.
+    origins: list[int | None] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -149,6 +159,7 @@ class _Pool:
         self.suppressed = list(suppressed)
         dicts = [e for e in self.entries if isinstance(e, dict)]
         self.before = {id(e): e.get("priority") for e in dicts}
+        self.index = {id(e): i for i, e in enumerate(self.entries)}
         self.by_fingerprint = {fp: e for e in dicts if (fp := entry_fingerprint(e))}
         self.by_source = {e.get("source"): e for e in dicts if e.get("source")}
         self.labels = {str(e.get("label", "")).casefold() for e in dicts}
@@ -282,4 +293,5 @@ def apply_changes(entries: list[Any], suppressed: list[str], changes: tuple[Chan
             result.done.append(change)
     result.entries, result.suppressed = pool.entries, pool.suppressed
     result.renumbered = pool.renumbering()
+    result.origins = [pool.index.get(id(e)) for e in pool.entries]
     return result

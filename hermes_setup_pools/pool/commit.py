@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..display import named, shown
+from ..display import named, plural, shown
 from ..home import hermes_command, our_command
 from ..store.auth import auth_path, update_pool
 from ..store.config import config_path, load_config
 from ..store.files import StoreError, signals_deferred
-from .changes import Add, Applied, Change, Move, Remove, Rename, Replace, Reset, apply_changes, subject
+from .changes import Add, Applied, Change, apply_changes, counts, subject
 from .plan import Plan
 from .render import leftover_notes
 from .strategy import STRATEGIES_KEY, check_strategy_edit, write_strategy
@@ -74,12 +74,12 @@ def _commit(plan: Plan, echo: Callable[[str], None]) -> PoolOutcome:
             raise
         added = ", ".join(named(label) for label in outcome.added[:5]) + (" …" if len(outcome.added) > 5 else "")
         raise StoreError(
-            f"{exc} — auth.json was written ({len(outcome.added)} credential(s) added to {pool_key}: {added}), "
+            f"{exc} — auth.json was written ({plural(len(outcome.added), 'credential')} added to {pool_key}: {added}), "
             f"but {STRATEGIES_KEY}.{pool_key} was not set. When config.yaml can be written again, finish with: "
             f"{finish_command(home, pool_key, plan.strategy)}"
         ) from None
     if outcome.auth_written:
-        echo(f"✓ {_what_was_done(result.done)} {pool_key} in {auth_path(home)}")
+        echo(f"✓ {_what_was_done(result.done, pool_key)} in {auth_path(home)}")
         for note in leftover_notes(tuple(result.done), plan.state):
             echo(f"  Note: {note}.")
     if outcome.config_written:
@@ -88,13 +88,11 @@ def _commit(plan: Plan, echo: Callable[[str], None]) -> PoolOutcome:
     return outcome
 
 
-def _what_was_done(done: list[Change]) -> str:
-    kinds = [("added", Add), ("removed", Remove), ("renamed", Rename), ("moved", Move), ("replaced", Replace),
-             ("reset", Reset)]
-    counts = [(verb, sum(isinstance(c, kind) for c in done)) for verb, kind in kinds]
-    parts = [f"{verb} {n}" for verb, n in counts if n]
-    text = ", ".join(parts) + " credential(s) " + ("to" if parts[-1].startswith("added") else "of")
-    return text[0].upper() + text[1:]
+def _what_was_done(done: list[Change], pool_key: str) -> str:
+    added = sum(isinstance(c, Add) for c in done)
+    if added == len(done):
+        return f"Added {plural(added, 'credential')} to {pool_key}"
+    return f"Changed {pool_key} ({', '.join(counts(done))})"
 
 
 def finish_command(home: Path, pool_key: str, strategy: str | None) -> str:

@@ -53,7 +53,7 @@ def _label_validator(pool: PoolIndex, current: str = "") -> Callable[[str], str 
         if problem:
             return problem
         if not label:
-            return "type a label (or Ctrl-C to cancel the whole step)"
+            return None  # Enter keeps the current label
         if label.casefold() != current.casefold() and pool.label_used(label):
             return f"the label {label!r} is already used in this pool"
         return None
@@ -99,9 +99,9 @@ def _act(prompter: Prompter, pool: PoolIndex, echo: Echo, action: str, target: T
         pool.change(Remove(target))
         echo(f"  - {label} will be removed")
     elif action == "rename":
-        answer = prompter.text(f"New label for {label}:", default=target.label, validate=_label_validator(pool, target.label))
+        answer = prompter.text(f"New label for {label} (Enter keeps it):", validate=_label_validator(pool, target.label))
         new = clean_label(answer)[0]
-        if new != target.label:
+        if new and new != target.label:
             pool.change(Rename(target, new))
             echo(f"  ~ {label} will be renamed to {shown(new)!r}")
     elif action == "move":
@@ -125,7 +125,8 @@ def _reset(prompter: Prompter, pool: PoolIndex, echo: Echo) -> None:
     if not rows:
         echo("  No key has a cooldown or an error to reset.")
         return
-    choices = [("*", f"All {len(rows)} keys with a cooldown or error")]
+    choices = [("*", f"All {len(rows)} keys with a cooldown or error" if len(rows) > 1 else
+                "The 1 key with a cooldown or error")]
     choices += [(str(row.position), f"#{row.position}  {row.entry.get('label', '')}  {row.status.describe()}")
                 for row in rows]
     choices.append(("", "(back)"))

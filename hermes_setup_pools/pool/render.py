@@ -10,13 +10,14 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from ..display import named, shown
+from ..display import named, shown, wrap
 from ..keys import mask
 from ..store.config import plan_nested_edit
-from ..store.entries import is_manual
+from ..store.entries import STATUS_FIELDS, entry_fingerprint, entry_label, is_manual
 from .changes import Add, Change, Move, NewId, Remove, Rename, Renumber, Replace, subject
 from .discovery import PoolState
 from .plan import Plan
+from .status import hermes_order
 from .strategy import STRATEGIES_KEY
 from .table import pool_rows, table_lines
 
@@ -73,18 +74,64 @@ def leftover_notes(changes: tuple[Change, ...], state: PoolState) -> list[str]:
     return notes
 
 
+def net_lines(plan: Plan) -> list[str]:
+    """One line per entry the plan changes, saying its net change (an entry
+    added, renamed twice and moved is one ``+`` line with its final label and
+    place), in the order Hermes will try them; then the removals."""
+    before = list(plan.state.entries)
+    preview = plan.preview
+    after = hermes_order(plan.pool_key, preview.entries)
+    origin = {id(e): o for e, o in zip(preview.entries, preview.origins, strict=True)}
+    moved = {(c.target.id, c.target.fingerprint) for c in preview.done if isinstance(c, Move)}
+    lines = []
+    for position, entry in enumerate(after, start=1):
+        index = origin.get(id(entry))
+        if index is None:
+            lines.append(_added(entry, position, len(after)))
+            continue
+        old = before[index]
+        parts = []
+        if entry.get("label") != old.get("label"):
+            parts.append(f"rename to {named(entry.get('label'))!r}")
+        if entry_fingerprint(entry) != entry_fingerprint(old):
+            parts.append(f"new key {mask(entry.get('access_token'))} (status cleared)")
+        elif any(old.get(f) is not None for f in STATUS_FIELDS) and all(entry.get(f) is None for f in STATUS_FIELDS):
+            parts.append("reset its cooldown and error status")
+        if entry.get("id") != old.get("id"):
+            parts.append("a new id (it shared one with another entry)")
+        if (str(old.get("id") or ""), entry_fingerprint(old)) in moved:
+            parts.append(f"move to position {position}")
+        if parts:
+            lines.append(f"~ {named(entry_label(old))}: {', '.join(parts)}")
+    kept = {o for o in preview.origins if o is not None}
+    for index, old in enumerate(before):
+        if isinstance(old, dict) and index not in kept:
+            source = str(old.get("source") or "manual")
+            suffix = "" if is_manual(source) else f" and stop Hermes seeding {named(source)} again"
+            lines.append(f"- {named(entry_label(old))}: remove it{suffix}")
+    return lines
+
+
+def _added(entry: dict[str, Any], position: int, total: int) -> str:
+    where = f" at position {position}" if position < total else ""
+    source = str(entry.get("source") or "manual")
+    if is_manual(source):
+        return f"+ {named(entry.get('label'))}: manual key {mask(entry.get('access_token'))}{where}"
+    return f"+ {named(entry.get('label'))}: reference to {named(source)} (fingerprint only, no secret stored){where}"
+
+
 def summary(echo: Echo, plan: Plan) -> None:
-    """What writing ``plan`` will do, one line per change."""
-    echo("")
+    """What writing ``plan`` will do: the net change of each entry, the
+    strategy, every renumbering, and the pool as it will then be."""
     echo(f"About to write for pool {plan.pool_key}:")
-    done = plan.preview.done
-    for change in done[:SUMMARY_LINES]:
-        echo(f"  auth.json   {describe_change(change)}")
-    if len(done) > SUMMARY_LINES:
-        echo(f"  auth.json   … and {len(done) - SUMMARY_LINES:,} more (use --dry-run to see them all)")
+    lines = net_lines(plan)
+    for line in lines[:SUMMARY_LINES]:
+        echo(f"  auth.json   {line}")
+    if len(lines) > SUMMARY_LINES:
+        echo(f"  auth.json   … and {len(lines) - SUMMARY_LINES:,} more (use --dry-run to see them all)")
     for change, reason in plan.preview.skipped:
         if not isinstance(change, Add):
-            echo(f"  skipped     {shown(subject(change))}: {shown(reason)}")
+            echo(f"  skipped     {named(subject(change))}: {shown(reason)}")
     if plan.strategy:
         echo(f"  config.yaml {STRATEGIES_KEY}.{plan.pool_key} = {plan.strategy}")
     if plan.preview.renumbered is not None:
@@ -92,10 +139,10 @@ def summary(echo: Echo, plan: Plan) -> None:
     if any(not isinstance(change, Add) for change in plan.preview.done):
         echo("  The pool will then be:")
         rows = pool_rows(plan.preview.entries, plan.state, found=[], strategy=plan.strategy)
-        for line in table_lines(rows)[1:]:
-            echo("  " + line)
+        for line in table_lines(rows, indent="    ")[1:]:
+            echo(line)
     for note in leftover_notes(plan.changes, plan.state):
-        echo(f"  Note: {note}.")
+        echo(wrap(f"  Note: {note}.", indent="    "))
 
 
 def dry_run(echo: Echo, plan: Plan) -> None:

@@ -10,6 +10,7 @@ re-run with the same answers writes nothing at all.
 
 from __future__ import annotations
 
+from ..display import plural
 from ..errors import Cancelled, SetupError, UsageError
 from ..providers import PoolTarget, resolve_target, target_from_config
 from ..steps import Context
@@ -82,6 +83,6 @@ def _read_pool(ctx: Context, target: PoolTarget, config: ConfigFile, options: Po
         removed = remove_leftovers(home, auth_path(home), config_path(home))
         if removed:
             more = f" and {len(removed) - 2} more" if len(removed) > 2 else ""
-            ctx.echo(f"Removed {len(removed)} leftover temporary file(s) of an interrupted write: "
+            ctx.echo(f"Removed {plural(len(removed), 'leftover temporary file')} of an interrupted write: "
                      f"{', '.join(removed[:2])}{more}.")
     return discover(home, target, config, auth)

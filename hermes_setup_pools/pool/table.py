@@ -86,7 +86,7 @@ def _status(row: Row, now: float) -> str:
     return f"new ({row.where or 'found'})" if not row.in_pool else row.status.describe(now)
 
 
-def table_lines(rows: list[Row], width: int | None = None, now: float | None = None) -> list[str]:
+def table_lines(rows: list[Row], width: int | None = None, now: float | None = None, indent: str = "  ") -> list[str]:
     """The pool table (``←`` marks the key Hermes uses next), fitted to ``width``."""
     now = time.time() if now is None else now
     cells = [
@@ -96,7 +96,7 @@ def table_lines(rows: list[Row], width: int | None = None, now: float | None = N
     ]
     header = ("#", "label", "id", "source", "key", "status", "requests", "")
     # Too wide: drop the request count, then the id, then cut the source, label and status.
-    return table(header, cells, width, drop=(6, 2), shrink=(3, 1, 5))
+    return table(header, cells, width, indent=indent, drop=(6, 2), shrink=(3, 1, 5))
 
 
 def as_json(rows: list[Row], checks: list[Any] | None = None) -> str:

@@ -1,0 +1,88 @@
+"""Issue #24.1: pool commands as scripts read them — exit codes, flags that
+would be ignored, names, and the preview's next-key marker."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import run_cli
+from helpers import ENV_KEY, KEY_1, KEY_2, KEY_3, assert_no_secret
+
+
+@pytest.fixture
+def home(hermes_home, env):
+    """OPENROUTER_API_KEY from .env, then day, other, night."""
+    (hermes_home / "config.yaml").write_text("model:\n  provider: openrouter\n")
+    (hermes_home / ".env").write_text(f"OPENROUTER_API_KEY={ENV_KEY}\n")
+    added = run_cli(["pool", "--non-interactive", "--key-file", "-", "--yes"], env,
+                    input=f"day {KEY_1}\nother {KEY_2}\nnight {KEY_3}\n")
+    assert added.returncode == 0, added.stderr
+    return hermes_home
+
+
+def pool(env, *args, input=None):
+    result = run_cli(["pool", *args], env, input=input)
+    assert_no_secret(result.stdout + result.stderr)
+    assert "Traceback" not in result.stderr
+    return result
+
+
+def test_replacing_a_key_with_the_key_it_already_has_is_nothing_to_change(home, env):
+    before = (home / "auth.json").stat().st_mtime_ns
+    again = pool(env, "--replace", "night", "--key-file", "-", "--yes", input=f"{KEY_3}\n")
+    assert again.returncode == 0, again.stderr
+    assert "night already has that key" in again.stdout and "Nothing to change" in again.stdout
+    assert (home / "auth.json").stat().st_mtime_ns == before
+
+
+@pytest.mark.parametrize("flags", [["--remove", "night"], ["--reset"], ["--rename", "day", "x"], ["--strategy", "random"],
+                                   ["--move", "day", "--to", "2"], ["--yes"], ["--dry-run"], ["--key-file", "-"]])
+def test_a_flag_list_would_ignore_is_a_usage_error_and_nothing_is_done(home, env, flags):
+    before = (home / "auth.json").read_bytes()
+    result = pool(env, "--list", *flags, input="")
+    assert result.returncode == 2 and result.stdout == ""
+    assert "--list only shows the pool" in result.stderr and flags[0] in result.stderr
+    assert (home / "auth.json").read_bytes() == before
+
+
+@pytest.mark.parametrize(("flags", "words"), [
+    (["--replace", "night", "--yes"], "--replace reads the new key from --key-file"),
+    (["--move", "night", "--yes"], "--move and --to go together"),
+    (["--to", "1", "--yes"], "--move and --to go together"),
+    (["--json"], "--json goes with --list"),
+    (["--non-interactive", "--key-file", KEY_2, "--yes"], "that argument looks like a key"),
+])
+def test_missing_or_misused_flags_are_usage_errors_before_anything_is_printed(home, env, flags, words):
+    result = pool(env, *flags)
+    assert result.returncode == 2 and result.stdout == "" and words in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_a_name_removed_earlier_in_the_same_run_says_so(home, env):
+    result = pool(env, "--remove", "night", "--reset", "night", "--yes")
+    assert result.returncode == 1 and "'night' is removed by --remove in this same run" in result.stderr
+
+
+def test_the_preview_marks_the_next_key_under_the_strategy_being_written(home, env):
+    data = json.loads((home / "auth.json").read_text())
+    for entry in data["credential_pool"]["openrouter"]:
+        entry["request_count"] = {"day": 50, "other": 1, "night": 20}.get(entry["label"], 90)
+    (home / "auth.json").write_text(json.dumps(data))
+    result = pool(env, "--rename", "day", "day2", "--strategy", "least_used", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    after = result.stdout[result.stdout.index("The pool will then be:"):]
+    marked = [line.split()[1] for line in after.splitlines() if line.rstrip().endswith("←")]
+    assert marked == ["other"]  # least_used: the key that served the fewest requests, as Hermes picks
+
+
+def test_without_a_provider_the_error_names_both_ways_to_choose_one(hermes_home, env):
+    (hermes_home / "config.yaml").write_text("model: {}\n")
+    result = pool(env, "--non-interactive", "--strategy", "random", "--yes")
+    assert result.returncode == 1 and "`hermes model`" in result.stderr and "--provider NAME" in result.stderr
+
+
+def test_yes_or_a_key_file_alone_make_the_run_non_interactive(home, env):
+    result = pool(env, "--strategy", "random", "--yes")
+    assert result.returncode == 0 and "credential_pool_strategies.openrouter = random" in result.stdout
