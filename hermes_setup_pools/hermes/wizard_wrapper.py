@@ -20,8 +20,9 @@ that one attribute puts our steps into every wizard path that chooses a model
   provider say so in one line instead of asking again;
 * after the credential-pool step, keeps Hermes' own pool step (0.13–0.15) from
   running too, keeps the strategy in the wizard's in-memory config (0.13/0.14;
-  see :mod:`.compat`), and at a terminal shows a one-line summary until Enter
-  (see :mod:`.outcome`).
+  see :mod:`.compat`), puts a round_robin pool back into the order the step
+  showed when the wizard's process ends (see :mod:`.anchor`), and at a
+  terminal shows a one-line summary until Enter (see :mod:`.outcome`).
 
 This module imports only the standard library at import time; the start-up
 hook imports it while Hermes is starting.
@@ -215,6 +216,11 @@ def _finish_pool_step(caller: FrameType, result: Any, title: str, *, ran: bool) 
     try:
         compat.sync_wizard_config(caller, getattr(result, "pool_key", None), getattr(result, "strategy", None))
         compat.gate_hermes_pool_step(caller)
+        if getattr(result, "auth_written", False) or getattr(result, "config_written", False):
+            from . import anchor
+            from .settings import current_hermes_home
+
+            anchor.remember(current_hermes_home(), result.pool_key)
         if ran:
             outcome.pause(outcome.summary(title, result))
     except Exception as exc:  # never break Hermes' wizard
