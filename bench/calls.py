@@ -1,12 +1,14 @@
 """What CI and Docker users pay: one non-interactive call, a 10,000-key bulk
-load against the least work that load must do (bench/reference.py), and peak
-memory per key."""
+load, and peak memory per key, each against the least work the same job must
+do (bench/reference.py: check every line as we do, lock, merge, write
+atomically)."""
 
 from __future__ import annotations
 
 import functools
 import json
 import statistics
+from collections.abc import Callable
 from pathlib import Path
 
 from common import (
@@ -28,7 +30,7 @@ from common import (
     verdict,
 )
 
-CALL_TARGET = 1.3  # × `python -c "import yaml, pluggy"`
+CALL_TARGET = 1.15  # × `python -c "import yaml, pluggy"`
 BULK_TARGET = 1.5  # × bench/reference.py
 MEMORY_TARGET = 2048  # bytes per key
 
@@ -37,12 +39,13 @@ def ours_cmd(keys: Path) -> list[str]:
     return [OURS, "pool", "--non-interactive", "--provider", "openrouter", "--key-file", str(keys), "--yes"]
 
 
-def reference_cmd(home: Path, keys: Path) -> list[str]:
-    return [PY, str(BENCH / "reference.py"), str(home), "openrouter", str(keys)]
+def reference_cmd(home: Path, keys: Path, *flags: str) -> list[str]:
+    return [PY, str(BENCH / "reference.py"), *flags, str(home), "openrouter", str(keys)]
 
 
 def bench_one_call(root: Path, pairs: int) -> list[Result]:
-    """Adding one key to a fresh home vs the floor any CI call pays."""
+    """Adding one key to a fresh home vs `import yaml, pluggy` (the target's unit)
+    and vs the floor program doing the same job (bench/reference.py)."""
     homes = Homes(root, simple_template(root, "call-template"))
     env = base_env(root, "call")
     keys = key_file(root / "call-key.txt", 1, labels=False)
@@ -50,20 +53,39 @@ def bench_one_call(root: Path, pairs: int) -> list[Result]:
     def ours() -> float:
         return run_timed(ours_cmd(keys), {**env, "HERMES_HOME": str(homes.fresh())})
 
-    def floor() -> float:
+    def unit() -> float:
         return run_timed([PY, "-c", "import yaml, pluggy"], {**env, "HERMES_HOME": str(homes.fresh())})
 
-    a, b = paired(ours, floor, pairs)
-    ratio = statistics.median(per_pair(a, b, lambda x, y: x / y))
-    return [Result("One non-interactive call adding 1 key", ms(a), f"`python -c \"import yaml, pluggy\"`: {ms(b)}",
-                   f"{ratio:.2f}×", f"≤ {CALL_TARGET}×", verdict(ratio <= CALL_TARGET),
-                   f"`hermes-setup-pools pool --non-interactive --provider openrouter --key-file F --yes` (1 key) into a "
-                   f"fresh home holding only config.yaml, vs `{PY} -c \"import yaml, pluggy\"` in the same venv; "
-                   f"{pairs} pairs (ours, control …) after a warm-up pair; ratio = median of the per-pair ratios")]
+    def floor() -> float:
+        return run_timed(reference_cmd(homes.fresh(), keys), env)
+
+    runs: dict[str, list[float]] = {"ours": [], "unit": [], "floor": []}
+    sides = {"ours": ours, "unit": unit, "floor": floor}
+    for i in range(pairs + 1):  # rounds of three, the first unrecorded (bytecode caches, page cache)
+        for name, side in sides.items():
+            t = side()
+            if i:
+                runs[name].append(t)
+    to_unit = statistics.median(per_pair(runs["ours"], runs["unit"], lambda x, y: x / y))
+    to_floor = statistics.median(per_pair(runs["ours"], runs["floor"], lambda x, y: x / y))
+    floor_unit = statistics.median(per_pair(runs["floor"], runs["unit"], lambda x, y: x / y))
+    return [Result(
+        "One non-interactive call adding 1 key", ours=ms(runs["ours"]),
+        floor=f"bench/reference.py: {ms(runs['floor'])} = {floor_unit:.2f}× the unit",
+        ratio=f"{to_unit:.2f}× the unit; {to_floor:.2f}× the floor",
+        target=f"≤ {CALL_TARGET}× the unit, `import yaml, pluggy`: {ms(runs['unit'])}",
+        verdict=verdict(to_unit <= CALL_TARGET),
+        method=(f"`hermes-setup-pools pool --non-interactive --provider openrouter --key-file F --yes` (1 key) into a "
+                f"fresh home holding only config.yaml; the unit: `python -c \"import yaml, pluggy\"` in the same venv "
+                "(which also reads every .pth); the floor: bench/reference.py with the same key file on a fresh home; "
+                f"{pairs} rounds (ours, unit, floor) after a warm-up round; ratios = medians of the per-round ratios"),
+        values={"ratio": to_unit, "to_floor": to_floor, "ms": statistics.median(runs["ours"]) * 1e3})]
 
 
-def bench_bulk(root: Path, pairs: int, n: int = 10_000) -> list[Result]:
-    """``n`` keys into an auth.json holding 1,000 entries across 20 pools, vs bench/reference.py."""
+def bench_bulk(root: Path, pairs: int, n: int = 10_000, bare: bool = False) -> list[Result]:
+    """``n`` keys into an auth.json holding 1,000 entries across 20 pools, vs
+    bench/reference.py (the floor: every line checked as we do); with ``bare``,
+    also vs the reference without checks (supporting)."""
     homes = Homes(root, seeded_template(root))
     env = base_env(root, "bulk")
     keys = key_file(root / f"bulk-{n}.txt", n)
@@ -79,20 +101,29 @@ def bench_bulk(root: Path, pairs: int, n: int = 10_000) -> list[Result]:
     def ours() -> float:
         return run_timed(ours_cmd(keys), {**env, "HERMES_HOME": str(homes.fresh())})
 
-    def reference() -> float:
-        return run_timed(reference_cmd(homes.fresh(), keys), env)
+    def reference(*flags: str) -> Callable[[], float]:
+        return lambda: run_timed(reference_cmd(homes.fresh(), keys, *flags), env)
 
-    a, b = paired(ours, reference, pairs)
+    a, b = paired(ours, reference(), pairs)
     ratio = statistics.median(per_pair(a, b, lambda x, y: x / y))
     identical = "byte-identical but for ids and updated_at" if same else "OUTPUTS DIFFER"
-    return [Result(f"{n:,} keys into auth.json with 1,000 entries / 20 pools", ms(a), f"bench/reference.py: {ms(b)}",
-                   f"{ratio:.2f}× ({identical}; mode {', '.join(sorted(modes))})", f"≤ {BULK_TARGET}×, byte-identical",
-                   verdict(ratio <= BULK_TARGET and same),
-                   f"our command (key file of {n:,} `label key` lines) vs bench/reference.py (read, parse, fingerprint "
-                   "the pool and the new keys, append entries in Hermes' format, json.dumps(indent=2) + newline, temp "
-                   "file + fsync + rename under Hermes' flock) in the same venv, each on a fresh copy of the seeded "
-                   f"home; {pairs} pairs after a warm-up pair; ratio = median of the per-pair ratios; outputs compared "
-                   "byte for byte with entry ids and updated_at blanked")]
+    out = [Result(
+        f"{n:,} keys into auth.json with 1,000 entries / 20 pools", ours=ms(a),
+        floor=f"bench/reference.py: {ms(b)}", ratio=f"{ratio:.2f}× ({identical}; mode {', '.join(sorted(modes))})",
+        target=f"≤ {BULK_TARGET}× the floor, byte-identical", verdict=verdict(ratio <= BULK_TARGET and same),
+        method=(f"our command (key file of {n:,} `label key` lines) vs bench/reference.py (checks every line and label "
+                "as we do, then reads and parses auth.json, fingerprints the pool and the new keys, appends entries in "
+                "Hermes' format, json.dumps(indent=2) + newline, temp file + fsync + rename under Hermes' flock) in the "
+                f"same venv, each on a fresh copy of the seeded home; {pairs} pairs after a warm-up pair; ratio = median "
+                "of the per-pair ratios; outputs compared byte for byte with entry ids and updated_at blanked"),
+        values={"ratio": ratio, "ms": statistics.median(a) * 1e3})]
+    if bare:
+        c, d = paired(ours, reference("--no-checks"), pairs)
+        out.append(Result("… against the reference without its checks (`--no-checks`)", ours=ms(c),
+                          floor=f"bench/reference.py --no-checks: {ms(d)}",
+                          ratio=f"{statistics.median(per_pair(c, d, lambda x, y: x / y)):.2f}×", target="(supporting)",
+                          method="the same, against the reference of earlier rounds (no line checks)"))
+    return out
 
 
 def bench_memory(root: Path, samples: int, n: int = 100_000) -> list[Result]:
@@ -113,18 +144,21 @@ def bench_memory(root: Path, samples: int, n: int = 100_000) -> list[Result]:
         big, small = paired(functools.partial(side, many), functools.partial(side, one), samples, warmup=False)
         per_key[name] = per_pair(big, small, lambda x, y: (x - y) / n)
         peaks[name] = (big, small)
-    out = []
     med = statistics.median(per_key["ours"])
+    ref = statistics.median(per_key["reference"])
 
     def mib(values: list[float]) -> str:
         return f"{statistics.median(values) / 2**20:,.1f} MiB"
 
-    out.append(Result(
-        f"Peak memory per key at {n:,} keys", f"{med:,.0f} B/key ({med / 1024:.2f} KB; peak {mib(peaks['ours'][0])} vs "
+    return [Result(
+        f"Peak memory per key at {n:,} keys", ours=f"{med:,.0f} B/key (peak {mib(peaks['ours'][0])}; "
         f"{mib(peaks['ours'][1])} for 1 key)",
-        f"bench/reference.py: {statistics.median(per_key['reference']):,.0f} B/key (peak {mib(peaks['reference'][0])})",
-        f"{med / statistics.median(per_key['reference']):.2f}× the reference", f"≤ {MEMORY_TARGET / 1024:g} KB/key",
-        verdict(med <= MEMORY_TARGET),
-        f"peak RSS of the whole process (wait4 ru_maxrss) adding {n:,} labelled keys vs 1 key into fresh copies of the "
-        f"seeded home (1,000 entries / 20 pools); {samples} pair(s); (peak({n:,}) − peak(1)) ÷ {n:,}, median"))
-    return out
+        floor=f"bench/reference.py: {ref:,.0f} B/key (peak {mib(peaks['reference'][0])})",
+        ratio=f"{med / ref:.2f}× the floor", target=f"≤ {MEMORY_TARGET / 1024:g} KB/key",
+        verdict=verdict(med <= MEMORY_TARGET),
+        method=(f"peak RSS of the whole process adding {n:,} labelled keys vs 1 key into fresh copies of the seeded "
+                f"home (1,000 entries / 20 pools); {samples} pair(s); (peak({n:,}) − peak(1)) ÷ {n:,}, median. Each "
+                "run is started by a small launcher (`python -I -S`, forks and execs it, reads its ru_maxrss from "
+                "wait4), since Linux starts a spawned process's peak at its parent's: measured from the benchmark "
+                "itself, the 1-key run inherited the benchmark's peak and the figure came out too low"),
+        values={"bytes": med, "reference": ref})]

@@ -33,19 +33,29 @@ POOLS = ["openrouter", "anthropic", "openai-api", "gemini", "deepseek", "xai", "
 
 @dataclass
 class Result:
-    """One row of the report: a judged figure (``target`` set) or a supporting one."""
+    """One row of the report: a judged figure (``target`` set) or a supporting one.
+
+    Columns: figure · target · floor · ours · ratio · met. ``floor`` is what the
+    smallest program doing the same job measured (for supporting rows, the
+    control the row is compared with); ``verdict`` is met / MISSED / not
+    judged: … / skipped: …; ``values`` carries the numbers the README's
+    "what the figures mean" section quotes."""
 
     figure: str
     ours: str
-    control: str = "—"
+    floor: str = "—"
     ratio: str = "—"
     target: str = ""
-    verdict: str = ""  # met / MISSED / not judged: … / skipped: …
+    verdict: str = ""
     method: str = ""
-    notes: list[str] = field(default_factory=list)
+    values: dict[str, float] = field(default_factory=dict)
 
     def row(self) -> str:
-        return f"| {self.figure} | {self.ours} | {self.control} | {self.ratio} | {self.target or '—'} | {self.verdict or '—'} |"
+        cells = (self.figure, self.target or "—", self.floor, self.ours, self.ratio, self.verdict or "—")
+        return "| " + " | ".join(cells) + " |"
+
+
+HEADER = "| figure | target | floor | ours | ratio | met |\n|---|---|---|---|---|---|"
 
 
 def skipped(figure: str, target: str, reason: str, method: str = "") -> Result:
@@ -91,20 +101,39 @@ def output(cmd: list[str], env: dict[str, str]) -> str:
     return proc.stdout
 
 
+LAUNCHER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    fd = os.open(os.devnull, os.O_RDWR)
+    os.dup2(fd, 0), os.dup2(fd, 1)
+    os.execv(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+print(os.waitstatus_to_exitcode(status), usage.ru_maxrss)
+"""
+
+
 def run_rss(cmd: list[str], env: dict[str, str]) -> tuple[float, int]:
-    """Wall time (s) and peak RSS (bytes) of one run, via wait4 on that child only."""
-    devnull = os.open(os.devnull, os.O_RDWR)
+    """Wall time (s) and peak RSS (bytes) of one run of ``cmd``.
+
+    Linux carries a process's peak RSS across exec: a child started by
+    posix_spawn (vfork) starts with its parent's peak, and one started by
+    fork with its parent's size at the fork. So ``cmd`` is started by a
+    launcher made for the purpose (``python -I -S``, a few MiB, nothing
+    imported) that forks, execs ``cmd`` and reports the child's ``ru_maxrss``
+    from wait4: the most it can inherit is the launcher's own few MiB, far
+    below any Python process measured here, whatever this process's peak."""
     start = time.perf_counter()
-    try:
-        pid = os.posix_spawn(cmd[0], cmd, env, file_actions=[(os.POSIX_SPAWN_DUP2, devnull, 0),
-                                                             (os.POSIX_SPAWN_DUP2, devnull, 1)])
-    finally:
-        os.close(devnull)
-    _, status, usage = os.wait4(pid, 0)
+    proc = subprocess.run([PY, "-I", "-S", "-c", LAUNCHER, *cmd], env=env, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True)
     elapsed = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{' '.join(cmd[:5])}… failed with {os.waitstatus_to_exitcode(status)}")
-    return elapsed, usage.ru_maxrss * 1024  # Linux reports KiB
+    try:
+        code, maxrss = (int(part) for part in proc.stdout.split())
+    except ValueError:
+        raise RuntimeError(f"the RSS launcher failed: {proc.stderr.strip()[-800:]}") from None
+    if code != 0:
+        raise RuntimeError(f"{' '.join(cmd[:5])}… failed with {code}: {proc.stderr.strip()[-800:]}")
+    return elapsed, maxrss * 1024  # Linux reports KiB
 
 
 def paired(a: Callable[[], float], b: Callable[[], float], pairs: int, warmup: bool = True) -> tuple[list[float], list[float]]:

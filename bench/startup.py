@@ -3,25 +3,22 @@ and arming the wizard hook where it really happens, inside ``hermes setup``."""
 
 from __future__ import annotations
 
-import functools
 import statistics
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import callgrind
-from common import HERMES, PTH, PY, Homes, Result, base_env, ms, output, paired, per_pair, run_timed, skipped, verdict
+from common import BENCH, HERMES, PTH, Homes, Result, base_env, ms, output, paired, per_pair, run_timed, skipped, verdict
+from envs import HermesVenvs, bare
 
-HOOK_TARGET = 0.5  # % of `python -c pass`, instructions, every pass counted
-ARM_TARGET = 1.0  # ms
+HOOK_TARGET = 1.1  # × what a .pth holding only `import sys` adds to `python -c pass` (instructions, both passes)
+ARM_TARGET = 1.0  # ms, everything the installed package adds to `hermes setup`
 
-
-def _venv(root: Path, name: str) -> tuple[str, Path]:
-    venv = root / name
-    subprocess.run([PY, "-m", "venv", "--without-pip", str(venv)], check=True)
-    python = str(venv / "bin" / "python")
-    purelib = output([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], {}).strip()
-    return python, Path(purelib)
+#: The floor of the start-up hook: a .pth line that only decides "not setup, return".
+DECIDE_ONLY = "import sys;'setup'in sys.argv"
+#: The floor of arming: the same decision, then a module that only finds the seam (bench/floor_arm.py).
+ARM_FLOOR_PTH = "import sys;'setup'in sys.argv and __import__('hsp_floor_arm')"
 
 
 def _pth_passes(python: str, purelib: Path, env: dict[str, str]) -> int:
@@ -35,59 +32,64 @@ def _pth_passes(python: str, purelib: Path, env: dict[str, str]) -> int:
     return proc.stderr.count("pth-pass")
 
 
-def bench_startup_hook(root: Path, pairs: int, cg_runs: int, floors: bool) -> list[Result]:
-    """`python -c pass` in two venvs made for the run, identical but for our .pth."""
-    plain, _ = _venv(root, "venv-0")
-    hooked, purelib = _venv(root, "venv-1")  # same path length as venv-0: argv and paths cost the same
-    (purelib / PTH.name).write_bytes(PTH.read_bytes())
+def _share(n: float, plain: float) -> str:
+    return f"+{callgrind.fmt(n - plain)} = +{(n - plain) / plain * 100:.2f} %"
+
+
+def bench_startup_hook(root: Path, pairs: int, cg_runs: int) -> list[Result]:
+    """`python -c pass` in bare venvs made for the run, identical (same path
+    length) but for one .pth: ours, the floor's, `import sys`, an empty one, none."""
+    variants = {"plain": None, "ours": PTH.read_text(), "floor": DECIDE_ONLY + "\n", "import sys": "import sys\n", "empty": ""}
+    pythons: dict[str, str] = {}
     env = base_env(root, "startup")
-    passes = _pth_passes(hooked, purelib, env)
-    hook_cmd, plain_cmd = [hooked, "-c", "pass"], [plain, "-c", "pass"]
-    method = (f"two bare venvs made for the run (`python -m venv --without-pip`), identical except that one holds "
-              f"`{PTH.name}`; whole-process instruction counts of `python -c pass` in each "
-              f"(callgrind, PYTHONHASHSEED=0, {cg_runs} run(s) each, median), so all {passes} passes the interpreter "
-              f"makes over the .pth per start-up are included; the share is (hook − plain) ÷ plain")
+    passes = 0
+    for i, (name, text) in enumerate(variants.items()):
+        python, purelib = bare(root, f"venv-{i}")
+        pythons[name] = python
+        if text is not None:
+            (purelib / PTH.name).write_text(text)
+        if name == "ours":
+            passes = _pth_passes(python, purelib, env)
+    method = (f"bare venvs made for the run (`python -m venv --without-pip`, names of one length), identical but for "
+              f"`{PTH.name}`: ours; the floor's (`{DECIDE_ONLY}`: decides \"not setup\" and stops); `import sys` (the "
+              "target's unit); empty; none. Whole-process instruction counts of `python -c pass` in each (callgrind, "
+              f"PYTHONHASHSEED=0, {cg_runs} run(s) each, median), so all {passes} passes Python makes over a .pth per "
+              "start-up are counted; each share is (with − none) ÷ none; ratio = ours ÷ floor, of what each adds")
     out: list[Result] = []
     why = callgrind.unavailable()
-    target = f"≤ {HOOK_TARGET} % of `python -c pass`"
+    figure = f"Start-up hook: `python -c pass`, instructions ({passes} passes over the .pth)"
     if why:
-        out.append(skipped("Start-up hook, instructions", target, why, method))
+        out.append(skipped(figure, f"≤ {HOOK_TARGET}× a .pth holding `import sys`", why, method))
     else:
-        found = callgrind.counts({"hook": lambda: (hook_cmd, env), "plain": lambda: (plain_cmd, env)}, cg_runs)
-        hook_i, plain_i = statistics.median(found["hook"]), statistics.median(found["plain"])
-        share = (hook_i - plain_i) / plain_i * 100
+        found = callgrind.counts({name: (lambda p=pythons[name]: ([p, "-c", "pass"], env)) for name in variants}, cg_runs)
+        n = {name: statistics.median(v) for name, v in found.items()}
+        plain = n["plain"]
+        added = {name: n[name] - plain for name in n}
+        limit = HOOK_TARGET * added["import sys"]
         out.append(Result(
-            f"Start-up hook: `python -c pass`, instructions ({passes} passes over the .pth)",
-            callgrind.median_of(found["hook"]), f"no .pth: {callgrind.median_of(found['plain'])}",
-            f"+{callgrind.fmt(hook_i - plain_i)} = +{share:.2f} %", target, verdict(share <= HOOK_TARGET), method))
-        if floors:
-            out.extend(_floors(root, env, plain_i, cg_runs))
-    hook_t, plain_t = paired(lambda: run_timed(hook_cmd, env), lambda: run_timed(plain_cmd, env), pairs)
+            figure, _share(n["ours"], plain), _share(n["floor"], plain),
+            f"{added['ours'] / added['floor']:.2f}× the floor", f"≤ {HOOK_TARGET}× `import sys` ({_share(plain + limit, plain)})",
+            verdict(added["ours"] <= limit), method,
+            values={"share": added["ours"] / plain * 100, "floor_share": added["floor"] / plain * 100,
+                    "import_sys_share": added["import sys"] / plain * 100, "added": added["ours"]}))
+        out.append(Result("… a .pth holding only `import sys`; an empty .pth", _share(n["import sys"], plain),
+                          f"empty: {_share(n['empty'], plain)}", "—", "(supporting)", "",
+                          "the same venvs: what any .pth line that runs code, and any .pth file at all, cost"))
+    hook_t, plain_t = paired(lambda: run_timed([pythons["ours"], "-c", "pass"], env),
+                             lambda: run_timed([pythons["plain"], "-c", "pass"], env), pairs)
     ratios = per_pair(hook_t, plain_t, lambda h, p: h / p)
     diffs = per_pair(hook_t, plain_t, lambda h, p: h - p)
     out.append(Result(
         "Start-up hook: `python -c pass`, wall time", ms(hook_t, 2), f"no .pth: {ms(plain_t, 2)}",
         f"{statistics.median(ratios):.3f}× (Δ {statistics.median(diffs) * 1e3:+.2f} ms)", "(supporting)", "",
-        f"the same two venvs, {pairs} pairs (hook, plain, hook, plain …) after one warm-up pair; "
+        f"the venvs with our .pth and with none, {pairs} pairs (ours, none …) after one warm-up pair; "
         "ratio = median of the per-pair ratios, Δ = median of the per-pair differences"))
     return out
 
 
-def _floors(root: Path, env: dict[str, str], plain_i: float, cg_runs: int) -> list[Result]:
-    """What any .pth costs: an empty one, and one whose only line is `import sys`."""
-    python, purelib = _venv(root, "venv-2")
-    out = []
-    for text, what in (("", "an empty .pth"), ("import sys\n", "a .pth holding only `import sys`")):
-        (purelib / PTH.name).write_text(text)
-        n = statistics.median(callgrind.counts({"floor": lambda: ([python, "-c", "pass"], env)}, cg_runs)["floor"])
-        out.append(Result(f"… floor: {what}", callgrind.fmt(n), f"no .pth: {callgrind.fmt(plain_i)}",
-                          f"+{callgrind.fmt(n - plain_i)} = +{(n - plain_i) / plain_i * 100:.2f} %", "(supporting)", "",
-                          "as above, in a third venv whose .pth is replaced by this text"))
-    return out
-
-
-ARM_CODE = "import hermes_cli.main"
-PROBE_CODE = "import hermes_cli.main as m; print(hasattr(m.select_provider_and_model, '__hermes_setup_pools_original__'))"
+ARM_CODE = "import hermes_cli.main, hermes_cli.setup"
+PROBE_CODE = ("import hermes_cli.main as m; f = m.select_provider_and_model; "
+              "print(hasattr(f, '__hermes_setup_pools_original__') or hasattr(f, '__hsp_floor__'))")
 
 
 def hermes_template(root: Path, name: str) -> Path:
@@ -100,70 +102,58 @@ def hermes_template(root: Path, name: str) -> Path:
 
 
 def bench_arming(root: Path, rounds: int, cg_runs: int) -> list[Result]:
-    """A `setup` process importing hermes_cli.main: hook armed and installing the
-    wrapper (plugin enabled) vs the same process with the hook inert."""
+    """Everything the installed package adds to a `setup` process of Hermes,
+    against the same Hermes without it, and the floor's arming against the same."""
     target = f"≤ {ARM_TARGET:g} ms"
-    method = ("`python -c \"import hermes_cli.main\" setup` (our .pth arms, the import installs the wrapper) with "
-              "`plugins.enabled: [setup-pools]` in a fresh HERMES_HOME written by `hermes plugins enable`, vs the same "
-              "with `chat` in place of `setup` (the hook inert: only the membership test every process pays); "
-              f"{rounds} rounds (armed, off switch, inert) after a warm-up round, each run on its own fresh "
-              "home; Δ = median of the per-round differences. Instructions (what the verdict uses: wall time "
-              "varies by tens of ms between runs, far more than the 1 ms target): "
-              + (f"callgrind, {cg_runs} run(s) per variant on fresh homes, converted to ms at the armed process's own "
-                 "rate (its instructions ÷ its median wall time)" if cg_runs else "not counted in --quick"))
+    figure = "Arming inside `hermes setup`: everything the package adds"
+    method = (f"`python -c \"{ARM_CODE}\" setup` (what `hermes setup` does before its wizard runs) in three venvs made "
+              "for the run that mirror this one entry by entry (symlinks, names of one length): without this package "
+              "at all (the control); with it as a wheel installs it (the package, its dist-info, our .pth); and with "
+              "the floor's instead (bench/floor_arm.py: the same decision in the .pth, then a meta-path finder that "
+              "only wraps hermes_cli.main.select_provider_and_model). Each run on a fresh HERMES_HOME in which "
+              "`hermes plugins enable setup-pools` wrote config.yaml. Instructions (the verdict: wall time varies by "
+              "more than the 1 ms judged): callgrind, "
+              + (f"{cg_runs} run(s) per venv, converted to ms at the control's own rate (its instructions ÷ its "
+                 f"median wall time); wall time: {rounds} rounds (ours, floor, control) after a warm-up round"
+                 if cg_runs else "not counted in this run"))
     if not HERMES.exists():
-        return [skipped("Arming inside `hermes setup`", target, "hermes-agent is not installed here", method)]
+        return [skipped(figure, target, "hermes-agent is not installed here", method)]
     homes = Homes(root, hermes_template(root, "arm-template"))
     env = base_env(root, "arm")
-    variants: dict[str, tuple[list[str], dict[str, str]]] = {
-        "armed": (["-c", ARM_CODE, "setup"], env),
-        "off": (["-c", ARM_CODE, "setup"], {**env, "HERMES_SETUP_POOLS_AUTOHOOK": "0"}),
-        "inert": (["-c", ARM_CODE, "chat"], env),
-    }
+    venvs = HermesVenvs(root)
+    pythons = {"ours": venvs.ours(), "floor": venvs.floor(ARM_FLOOR_PTH, {"hsp_floor_arm.py": BENCH / "floor_arm.py"}),
+               "control": venvs.control()}
 
-    def fresh(name: str) -> tuple[list[str], dict[str, str]]:
-        args, e = variants[name]
-        return [PY, *args], {**e, "HERMES_HOME": str(homes.fresh())}
+    def fresh(name: str, code: str = ARM_CODE) -> tuple[list[str], dict[str, str]]:
+        return [pythons[name], "-c", code, "setup"], {**env, "HERMES_HOME": str(homes.fresh())}
 
-    installed = {name: output([PY, "-c", PROBE_CODE, *variants[name][0][2:]], fresh(name)[1]).strip() for name in variants}
-    if installed != {"armed": "True", "off": "False", "inert": "False"}:
+    installed = {name: output(*fresh(name, PROBE_CODE)).strip() for name in pythons}
+    if installed != {"ours": "True", "floor": "True", "control": "False"}:
         raise RuntimeError(f"the wrapper was not installed as expected: {installed}")
-
-    def timed(name: str) -> Callable[[], float]:
-        return lambda: run_timed(*fresh(name))
-
-    walls: dict[str, list[float]] = {name: [] for name in variants}
+    walls: dict[str, list[float]] = {name: [] for name in pythons}
     for i in range(rounds + 1):
-        for name in variants:
-            t = timed(name)()
+        for name in pythons:
+            t = run_timed(*fresh(name))
             if i:
                 walls[name].append(t)
-    d_inert = per_pair(walls["armed"], walls["inert"], lambda a, b: (a - b) * 1e3)
-    d_off = per_pair(walls["armed"], walls["off"], lambda a, b: (a - b) * 1e3)
-    ins: dict[str, float] = {}
-    found: dict[str, list[int]] = {}
-    why = callgrind.unavailable() if cg_runs else "no callgrind run in --quick (about 12 s per run)"
-    if not why:
-        found = callgrind.counts({name: functools.partial(fresh, name) for name in variants}, cg_runs)
-        ins = {name: statistics.median(v) for name, v in found.items()}
-    rate = ins["armed"] / statistics.median(walls["armed"]) / 1e3 if ins else 0.0  # instructions per ms
-
-    def row(figure: str, other: str, label: str, diffs: list[float], judged: bool) -> Result:
-        wall = statistics.median(diffs)
-        ratio = f"wall Δ {wall:+.2f} ms"
-        if ins:
-            di = ins["armed"] - ins[other]
-            ratio = f"instructions Δ +{callgrind.fmt(di)} ≈ {di / rate:.2f} ms; " + ratio
-            ok = verdict(di / rate <= ARM_TARGET)
-        elif cg_runs:
-            ok = verdict(wall <= ARM_TARGET) + " (wall time only)"
-        else:
-            ok = f"not judged: {why}; wall time alone cannot resolve 1 ms"
-        ours = f"{ms(walls['armed'])}" + (f"; {callgrind.median_of(found['armed'])} instr" if ins else "")
-        control = f"{label}: {ms(walls[other])}" + (f"; {callgrind.median_of(found[other])} instr" if ins else "")
-        return Result(figure, ours, control, ratio, target if judged else "(supporting)",
-                      ok if judged else "", method if judged else "the same rounds, against the off-switch run")
-
-    return [row("Arming inside `hermes setup` (everything the hook adds)", "inert", "hook inert (`chat`)", d_inert, True),
-            row("… vs the off switch `HERMES_SETUP_POOLS_AUTOHOOK=0` (still imports the hook module)", "off",
-                "off switch", d_off, False)]
+    d_ours = per_pair(walls["ours"], walls["control"], lambda a, b: (a - b) * 1e3)
+    d_floor = per_pair(walls["floor"], walls["control"], lambda a, b: (a - b) * 1e3)
+    why = callgrind.unavailable() if cg_runs else "no callgrind run asked for"
+    if why:
+        return [Result(figure, f"wall Δ {statistics.median(d_ours):+.2f} ms", f"wall Δ {statistics.median(d_floor):+.2f} ms",
+                       "—", target, f"not judged: {why}; wall time alone cannot resolve 1 ms", method)]
+    jobs: dict[str, Callable[[], tuple[list[str], dict[str, str]]]] = {name: (lambda n=name: fresh(n)) for name in pythons}
+    found = callgrind.counts(jobs, cg_runs)
+    ins = {name: statistics.median(v) for name, v in found.items()}
+    rate = ins["control"] / statistics.median(walls["control"]) / 1e3  # instructions per ms on this machine
+    ours_i, floor_i = ins["ours"] - ins["control"], ins["floor"] - ins["control"]
+    ours_ms, floor_ms = ours_i / rate, floor_i / rate
+    return [
+        Result(figure, f"+{callgrind.fmt(ours_i)} ≈ {ours_ms:.2f} ms", f"+{callgrind.fmt(floor_i)} ≈ {floor_ms:.2f} ms",
+               f"{ours_i / floor_i:.2f}× the floor", target, verdict(ours_ms <= ARM_TARGET), method,
+               values={"ms": ours_ms, "floor_ms": floor_ms, "instructions": ours_i, "rate": rate}),
+        Result("… the same, wall time (median of per-round differences from the control)",
+               f"{statistics.median(d_ours):+.2f} ms", f"{statistics.median(d_floor):+.2f} ms", "—", "(supporting)", "",
+               f"control: {ms(walls['control'])}; instructions: control {callgrind.median_of(found['control'])}, "
+               f"ours {callgrind.median_of(found['ours'])}, floor {callgrind.median_of(found['floor'])}"),
+    ]

@@ -4,9 +4,9 @@
 plugin, so a plugin's ``register(ctx)`` comes too late. The wheel therefore
 ships ``hermes_setup_pools_autohook.pth`` (source: ``hooks/``), which Python
 runs at start-up. For a command line containing ``setup`` it calls
-:func:`arm`, which adds an import hook; everything else pays only that
-membership test. When ``hermes_cli.main`` is then imported, the hook installs
-the wrapper from :mod:`hermes_setup_pools.hermes.wizard_wrapper` if, and only if:
+:func:`arm`; everything else pays only that membership test. When
+``hermes_cli.main`` has then been imported, the hook installs the wrapper from
+:mod:`hermes_setup_pools.hermes.wizard_wrapper` if, and only if:
 
 * ``HERMES_SETUP_POOLS_AUTOHOOK`` is not ``0`` (the off switch);
 * ``HERMES_SAFE_MODE`` is not set;
@@ -15,7 +15,16 @@ the wrapper from :mod:`hermes_setup_pools.hermes.wizard_wrapper` if, and only if
 
 The wrapper itself only acts when called from the setup wizard, so
 ``hermes model`` and ``hermes fallback`` are never affected. Nothing here
-raises into the host program. Only the standard library is imported until
+raises into the host program.
+
+How it notices the import, cheaply: every import a process makes asks each
+finder on ``sys.meta_path`` in turn, so a finder left there would cost
+something on each of the ~300 modules Hermes imports. Ours waits only for the
+``hermes_cli`` package, the first thing ``hermes`` imports, and leaves at
+once; from then on the package module itself tells us (its class gains a
+``__setattr__`` that sees the import system bind ``main`` and ``setup`` on
+it, which happens right after each has executed), and its class is given back
+when we are done. Only the standard library is imported until
 ``hermes_cli.main`` has been imported.
 """
 
@@ -24,12 +33,15 @@ from __future__ import annotations
 import os
 import sys
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Sequence
+    from importlib.machinery import ModuleSpec
 
+PACKAGE = "hermes_cli"
 TARGET = "hermes_cli.main"
+CALLER = "hermes_cli.setup"
 OFF_SWITCH = "HERMES_SETUP_POOLS_AUTOHOOK"
 
 
@@ -39,65 +51,67 @@ def switched_off() -> bool:
 
 
 class _ImportWatcher:
-    """A meta-path finder that watches for one module (``hermes_cli.main``, then
-    ``hermes_cli.setup``).
+    """A meta-path finder that waits for the ``hermes_cli`` package.
 
-    It finds nothing itself: it asks the finders after it for the real spec
-    and wraps that loader's ``exec_module`` so the callback runs once the
-    module has executed. The spec, loader type and module stay Hermes' own.
+    It finds nothing itself: it leaves ``sys.meta_path``, asks the finders
+    after it for the real spec and wraps that loader's ``exec_module`` so the
+    package module is watched (:class:`_WatchedPackage`) before its code runs.
+    The spec, loader and module stay Hermes' own.
     """
 
-    def __init__(self) -> None:
-        self.target = TARGET
-        self.callback: Callable[[ModuleType], None] | None = None  # None: _after_import
-
-    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
-        if fullname != self.target:
+    def find_spec(self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None) -> ModuleSpec | None:
+        if fullname != PACKAGE:
             return None
-        callback = self.callback or _after_import
         disarm()  # one shot; also keeps the lookup below from recursing
+        spec: ModuleSpec | None = None
         for finder in sys.meta_path:
             find = getattr(finder, "find_spec", None)
-            if find is None:
-                continue
-            spec = find(fullname, path, target)
+            spec = find(fullname, path, target) if find is not None else None
             if spec is not None:
                 break
-        else:
+        if spec is None:
             return None
-        loader = spec.loader
-        exec_module = getattr(loader, "exec_module", None)
+        exec_module = getattr(spec.loader, "exec_module", None)
         if exec_module is None:
             return spec
 
-        def exec_and_hook(module: ModuleType) -> None:
+        def watch_and_exec(module: ModuleType) -> None:
+            _watch(module)
             exec_module(module)
-            callback(module)
 
         try:
-            loader.exec_module = exec_and_hook  # this loader instance serves only this module
+            setattr(spec.loader, "exec_module", watch_and_exec)  # noqa: B010 (this loader instance serves only this module)
         except Exception:
-            return spec
+            pass
         return spec
+
+
+class _WatchedPackage(ModuleType):
+    """The class ``hermes_cli`` has while we wait: the import system binds each
+    submodule on its package once the submodule has executed, and that is
+    when we act (``main``: install the wrapper; ``setup``: check it is reached)."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        ModuleType.__setattr__(self, name, value)
+        if name in {"main", "setup"} and isinstance(value, ModuleType) and value is sys.modules.get(f"{PACKAGE}.{name}"):
+            _bound(self, name, value)
 
 
 _FINDER = _ImportWatcher()
 
 
 def arm() -> None:
-    """Watch for ``hermes_cli.main`` (idempotent; a .pth may be read twice)."""
+    """Watch for ``hermes_cli.main`` (idempotent: a .pth is read twice per start-up)."""
     try:
         if switched_off() or TARGET in sys.modules or _FINDER in sys.meta_path:
             return
-        _watch(TARGET, _after_import)
+        package = sys.modules.get(PACKAGE)
+        if package is not None:
+            _watch(package)
+        else:
+            sys.meta_path.insert(0, _FINDER)
     except Exception:
         pass
-
-
-def _watch(name: str, callback: Callable[[ModuleType], None]) -> None:
-    _FINDER.target, _FINDER.callback = name, callback
-    if _FINDER not in sys.meta_path:
-        sys.meta_path.insert(0, _FINDER)
 
 
 def disarm() -> None:
@@ -106,20 +120,48 @@ def disarm() -> None:
         sys.meta_path.remove(_FINDER)
     except ValueError:
         pass
+    package = sys.modules.get(PACKAGE)
+    if type(package) is _WatchedPackage:
+        _unwatch(package)
 
 
-def _after_import(module: ModuleType) -> None:
+def _watch(package: ModuleType) -> None:
+    if type(package) is ModuleType:  # a package module of another class is left alone
+        package.__class__ = _WatchedPackage
+
+
+def _unwatch(package: ModuleType) -> None:
+    try:
+        package.__class__ = ModuleType
+    except Exception:
+        pass
+
+
+def _bound(package: ModuleType, name: str, module: ModuleType) -> None:
+    """``hermes_cli.<name>`` has executed and is being bound on its package."""
+    if name == "main":
+        if not _after_import(module) or CALLER in sys.modules:  # nothing more to wait for
+            _unwatch(package)
+    elif TARGET in sys.modules:  # the wizard, after the wrapper went in: check that it reaches it
+        _unwatch(package)
+        _check_wizard(module)
+
+
+def _after_import(module: ModuleType) -> bool:
+    """``hermes_cli.main`` has executed: install the wrapper when the plugin is
+    enabled. True when it was installed."""
     try:
         from .settings import current_hermes_home, plugin_enabled, safe_mode
-        from .wizard_wrapper import CALLER_MODULE, install
 
         if switched_off() or safe_mode() or not plugin_enabled(current_hermes_home()):
-            return
+            return False
+        from .wizard_wrapper import install
+
         install(module)
-        if CALLER_MODULE not in sys.modules:  # install() could not check the wizard's side yet
-            _watch(CALLER_MODULE, _check_wizard)
+        return True
     except Exception as exc:  # never break Hermes
         _not_installed(exc)
+        return False
 
 
 def _check_wizard(setup_module: ModuleType) -> None:
