@@ -64,10 +64,18 @@ def fingerprint(secret: str) -> str:
     return f"sha256:{digest[:16]}"
 
 
+#: Schemes of secret references Hermes' secret sources resolve (``op://vault/item/field``).
+REFERENCE_SCHEMES = ("op", "pass")
+
+
 def mask(secret: str | None) -> str:
-    """Show at most the last four characters: ``…wxyz`` (fewer for short keys)."""
+    """Show at most the last four characters: ``…wxyz`` (fewer for short keys);
+    a secret reference shows its scheme and vault only (``op://Private/…``)."""
     if not secret:
         return "—"
+    scheme, sep, rest = secret.partition("://")
+    if sep and scheme in REFERENCE_SCHEMES:
+        return f"{scheme}://{rest.split('/', 1)[0]}/…"
     if len(secret) >= 16:
         return "…" + secret[-4:]
     if len(secret) >= 8:

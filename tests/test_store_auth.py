@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from hermes_setup_pools.keys import fingerprint
-from hermes_setup_pools.pool.changes import Add, apply_changes
+from hermes_setup_pools.pool.apply import apply_changes
+from hermes_setup_pools.pool.changes import Add
 from hermes_setup_pools.store.auth import auth_path, auth_payload, load_auth, update_pool
 from hermes_setup_pools.store.entries import NewCredential
 from hermes_setup_pools.store.files import StoreError, write_atomic

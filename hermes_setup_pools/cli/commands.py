@@ -61,13 +61,24 @@ def _pool_flag_problem(args: argparse.Namespace) -> str | None:
             ("--remove", args.remove), ("--rename", args.rename), ("--move", args.move is not None),
             ("--replace", args.replace is not None), ("--reset", args.reset is not None),
             ("--strategy", args.strategy is not None), ("--key-file", args.key_file is not None),
-            ("--yes", args.yes), ("--dry-run", args.dry_run)) if given]
+            ("--yes", args.yes), ("--dry-run", args.dry_run), ("--store", args.store is not None),
+            ("--move-to", args.move_to is not None)) if given]
         if ignored:
             return f"--list only shows the pool, so {', '.join(ignored)} would do nothing; run it without --list"
+    if args.store is not None and args.replace is not None:
+        return "--replace keeps the entry where it is, so --store does nothing there; move it with --move-to env"
+    adds_keys = args.key_file is not None or not (args.non_interactive or args.yes or args.dry_run or _manages(args))
+    if args.store is not None and not adds_keys:
+        return "--store says where new keys go, but this run adds none (give them with --key-file)"
     if args.key_file and args.key_file != "-" and looks_like_secret(args.key_file) and not Path(args.key_file).exists():
         return ("--key-file takes a file name (or - for standard input), and that argument looks like a key; "
                 "keys are never accepted on the command line")
     return None
+
+
+def _manages(args: argparse.Namespace) -> bool:
+    return bool(args.remove or args.rename or args.move is not None or args.replace is not None
+                or args.reset is not None or args.move_to is not None)
 
 
 def cmd_pool(args: argparse.Namespace) -> int:
@@ -95,6 +106,8 @@ def cmd_pool(args: argparse.Namespace) -> int:
         move=(args.move, args.to) if args.move is not None else None,
         replace=args.replace,
         reset=args.reset,
+        store=args.store,
+        move_to=args.move_to,
     )
     non_interactive = (args.non_interactive or options.list or options.manages or bool(args.key_file) or args.yes
                        or args.dry_run)

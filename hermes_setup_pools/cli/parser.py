@@ -59,7 +59,15 @@ managing a pool (no questions asked; --dry-run shows the diff, --yes writes):
   --rename team "team (old)"         relabel
   --move night --to 1                make it the first key Hermes tries
   --replace team --key-file new.txt  a new secret, same label and position
-  --reset / --reset team             clear cooldowns (all, or one)"""
+  --reset / --reset team             clear cooldowns (all, or one)
+  --move-to env                      plaintext keys from auth.json into .env
+
+where your keys live (--store):
+  auth  auth.json, as Hermes stores keys it is given (plain text, mode 600)
+  env   .env as OPENROUTER_API_KEY_2, _3 … (Hermes 0.22+ reads numbered
+        keys); auth.json gets a reference row, never the key. A value such as
+        op://vault/item/field is kept in .env as a reference and bound to
+        Hermes' 1Password source (secrets.onepassword must be enabled)."""
 
 DOCTOR_DESCRIPTION = """\
 Check every pool in auth.json and every strategy in config.yaml for what
@@ -159,6 +167,11 @@ def _pool_parser(sub: Any, fmt: type[argparse.HelpFormatter]) -> None:
     pool.add_argument("--dry-run", action="store_true", help="show what would change in each file (keys masked); write nothing")
     pool.add_argument("--check", action="store_true",
                       help="check keys with the provider (new keys; with --list, the keys in the pool)")
+    pool.add_argument("--store", choices=("auth", "env"),
+                      help="where new keys live: auth = auth.json, Hermes' credential store, the key in plain text "
+                      "(the default); env = $HERMES_HOME/.env as the provider's next numbered variable "
+                      "(OPENROUTER_API_KEY_2, _3 …), which Hermes 0.22+ reads, with a reference row in auth.json. "
+                      "A secret reference (op://vault/item/field) always goes to .env")
     manage = pool.add_argument_group("managing a pool (implies --non-interactive)")
     manage.add_argument("--list", action="store_true", help="show the pool and each key's status; change nothing")
     manage.add_argument("--json", action="store_true", help="with --list: a JSON array, one object per entry")
@@ -171,4 +184,7 @@ def _pool_parser(sub: Any, fmt: type[argparse.HelpFormatter]) -> None:
                         help="give a manual entry a new key, read from --key-file (exactly one key)")
     manage.add_argument("--reset", metavar="LABEL_OR_ID", nargs="?", const="*",
                         help="clear the cooldown of one entry, or of every entry when no name is given")
+    manage.add_argument("--move-to", choices=("env",), dest="move_to",
+                        help="move the keys this pool stores in plain text in auth.json into .env as numbered "
+                        "variables; their entries stay (same label, place and status) as references")
     pool.set_defaults(command="pool")

@@ -38,9 +38,11 @@ def run_doctor(ctx: Context, *, as_json: bool, fix: bool, check_keys: bool = Fal
     elif findings:
         for finding in findings:
             ctx.echo(wrap(finding.line()))
+        if all(f.note for f in findings):
+            ctx.echo(f"No problems found in {home} (only notes).")
     else:
         ctx.echo(f"No problems found in {home}.")
-    return 1 if findings else 0
+    return 1 if any(not f.note for f in findings) else 0
 
 
 def _fix(ctx: Context, fixable: list[Finding]) -> None:

@@ -44,6 +44,7 @@ class Finding:
     fix_value: str | None = None  # what --fix writes (a strategy's canonical spelling, a new label)
     profile: str | None = None
     extra: tuple[Any, ...] = field(default=(), compare=False)
+    note: bool = False  # worth knowing, but nothing is broken: no effect on the exit status
 
     @property
     def fixable(self) -> bool:
@@ -70,7 +71,7 @@ class Finding:
         """One line: where, what is wrong, and what to do or what ``--fix`` does, then the code."""
         then = f"--fix {self.fix}" if self.fix else self.advice
         text = redact(shown(self.message)) + (f"; {redact(shown(then))}" if then else "")
-        return f"{self.where()}: {text} [{self.code}]"
+        return f"{self.where()}: {'note: ' if self.note else ''}{text} [{self.code}]"
 
     def as_json(self) -> dict[str, Any]:
         """The finding for ``doctor --json`` (every text redacted)."""
@@ -86,6 +87,7 @@ class Finding:
             "advice": redact(self.advice) or None,
             "fix": redact(self.fix) or None,
             "fixable": self.fixable,
+            "severity": "note" if self.note else "problem",
         }
 
 

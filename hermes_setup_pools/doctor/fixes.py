@@ -15,7 +15,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ..pool.changes import Applied, Change, NewId, Remove, Rename, Renumber, apply_changes, subject
+from ..pool.apply import Applied, apply_changes
+from ..pool.changes import Change, NewId, Remove, Rename, Renumber, subject
 from ..pool.strategy import STRATEGIES_KEY
 from ..store.auth import auth_path, update_pool
 from ..store.config import set_config_value

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..keys import is_placeholder, looks_like_secret
+from ..display import plural
+from ..keys import is_placeholder, looks_like_secret, redact
 from ..pool.changes import Target
 from ..pool.discovery import PoolState
 from ..pool.status import priority_order
-from ..store.entries import entry_fingerprint, entry_label
+from ..store.entries import entry_fingerprint, entry_label, is_manual
 from .findings import Finding
 
 
@@ -51,7 +52,23 @@ def pool_findings(state: PoolState, raw: Any) -> list[Finding]:
                                     "anyway", fix="removes the entry (and stops Hermes seeding it again)", target=target))
         findings += _entry_findings(state, entry, target, position in dropped)
     findings += _shared_ids(pool_key, targets, dropped)
+    findings += _plaintext(state, order, dropped)
     return findings
+
+
+def _plaintext(state: PoolState, order: list[dict[str, Any]], dropped: set[int]) -> list[Finding]:
+    """One note for the keys this pool keeps in plain text in auth.json, where
+    this Hermes could read them from ``.env`` instead (numbered keys)."""
+    from ..pool.envstore import env_store_problem
+
+    plain = [e for position, e in enumerate(order, start=1) if position not in dropped and is_manual(
+        str(e.get("source") or "manual")) and e.get("access_token") and (e.get("auth_type") or "api_key") == "api_key"]
+    if not plain or env_store_problem(state):
+        return []
+    labels = ", ".join(repr(redact(entry_label(e))) for e in plain[:3]) + (" …" if len(plain) > 3 else "")
+    return [Finding(state.pool_key, "plaintext-key", f"{plural(len(plain), 'key')} stored in plain text in auth.json ({labels})",
+                    advice=f"move them to .env with `hermes-setup-pools pool --provider {state.pool_key} --move-to env` "
+                    "(their entries stay, as references)", note=True)]
 
 
 def _entry_findings(state: PoolState, entry: dict[str, Any], target: Target, dropped: bool) -> list[Finding]:

@@ -27,10 +27,12 @@ NUMBERED_KEYS_FUNCTION = "_env_key_var_candidates"
 class HermesFeatures(NamedTuple):
     """``installed``: a Hermes is importable here. ``numbered_env_keys``: it reads
     ``VAR_2``, ``VAR_3`` … from ``.env`` and the environment as pool rows, and
-    re-reads any persisted ``env:VAR`` row (assumed True without Hermes)."""
+    re-reads any persisted ``env:VAR`` row (assumed True without Hermes).
+    ``secret_sources``: the secret sources it has (``onepassword``, ``protonpass`` …)."""
 
     installed: bool
     numbered_env_keys: bool
+    secret_sources: frozenset[str] = frozenset()
 
     def version(self) -> str:
         """The installed hermes version, for messages (``not installed``)."""
@@ -47,7 +49,7 @@ class HermesFeatures(NamedTuple):
 
 
 #: What is assumed when no Hermes is installed here: the newest behaviour.
-NO_HERMES = HermesFeatures(installed=False, numbered_env_keys=True)
+NO_HERMES = HermesFeatures(installed=False, numbered_env_keys=True, secret_sources=frozenset({"onepassword"}))
 
 
 def _source(module: str, parts: tuple[str, str]) -> str | None:
@@ -83,4 +85,21 @@ def hermes_features() -> HermesFeatures:
         except (ImportError, ValueError):
             return NO_HERMES
     texts = [text for module, parts in _POOL_SOURCES if (text := _source(module, parts)) is not None]
-    return HermesFeatures(installed=True, numbered_env_keys=any(f"def {NUMBERED_KEYS_FUNCTION}(" in t for t in texts))
+    return HermesFeatures(installed=True, numbered_env_keys=any(f"def {NUMBERED_KEYS_FUNCTION}(" in t for t in texts),
+                          secret_sources=_secret_sources())
+
+
+def _secret_sources() -> frozenset[str]:
+    """The names under Hermes' ``agent/secret_sources/`` (a module or a package each)."""
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec("agent")
+    except (ImportError, ValueError):
+        return frozenset()
+    names: set[str] = set()
+    for directory in (spec.submodule_search_locations or []) if spec is not None else []:
+        folder = Path(directory) / "secret_sources"
+        if folder.is_dir():
+            names |= {p.stem for p in folder.iterdir() if not p.name.startswith("_") and (p.suffix == ".py" or p.is_dir())}
+    return frozenset(names - {"base", "registry"})

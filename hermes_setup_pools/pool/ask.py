@@ -26,6 +26,10 @@ class CheckSession:
     def accept(self, key: str) -> bool:
         """Check ``key`` (asking first, once) and say what was found; False when
         the provider rejected it and the user does not insist."""
+        from .envstore import reference_source
+
+        if reference_source(key) is not None:
+            return True  # a reference: only Hermes resolves it, at its start-up
         if self.enabled is None:
             from .checking import KeyChecker, switched_off
 
@@ -45,13 +49,35 @@ class CheckSession:
         return self.prompter.confirm("The provider rejected this key. Add it anyway?", default=False)
 
 
+def ask_store(prompter: Prompter, pool: PoolIndex) -> None:
+    """Where the keys added now live, asked once (only where this Hermes reads
+    numbered keys from ``.env``; elsewhere they go to auth.json)."""
+    from .envstore import env_store_problem, store_variable
+
+    if pool.store_asked or env_store_problem(pool.state):
+        return
+    pool.store_asked = True
+    var = store_variable(pool.state.target)
+    where = "this Hermes reads" if pool.state.features.installed else "Hermes 0.22+ reads"
+    choices = [("auth", "auth.json: Hermes' credential store (the key in plain text, mode 600)"),
+               ("env", f".env as {var}_2, {var}_3 … ({where} numbered keys; auth.json gets only a reference)")]
+    pool.store = prompter.select("Where should Hermes keep the keys you add?", choices, default=pool.store)
+
+
 def ask_for_keys(prompter: Prompter, pool: PoolIndex, echo: Callable[[str], None], checks: CheckSession) -> None:
-    """Ask for keys until the user presses Enter on an empty prompt."""
+    """Ask for keys until the user presses Enter on an empty prompt. A secret
+    reference (``op://…``) is taken when this Hermes can resolve it."""
+    from .envstore import reference_problem, reference_source
+
     state = pool.state
 
     def check_key(answer: str) -> str | None:
         if not answer.strip():
             return None  # Enter on an empty prompt finishes
+        if reference_source(answer) is not None:
+            problem = reference_problem(answer, state)
+            owner = pool.owner(answer)
+            return problem or (f"that reference is already in the pool as {owner!r}" if owner else None)
         problem = key_problem(answer)
         if problem:
             return problem
@@ -78,11 +104,14 @@ def ask_for_keys(prompter: Prompter, pool: PoolIndex, echo: Callable[[str], None
             continue
         if not checks.accept(key):
             continue
-        default = pool.default_label()
+        if reference_source(key) is None:
+            ask_store(prompter, pool)
+        default = pool.default_label(key)
         answer = prompter.text(f"Label for this key (Enter for {default}):", validate=check_label)
         label = clean_label(answer, prefixes)[0] or default
-        pool.add(label, key)
-        echo(f"  + {label} ({mask(key)})")
+        cred = pool.add(label, key)
+        where = f" as {cred.source[4:]} in .env" if cred.source.startswith("env:") else ""
+        echo(f"  + {label} ({mask(key)}){where}")
 
 
 def ask_strategy(prompter: Prompter, state: PoolState, total: int, *, always: bool = False) -> str | None:
@@ -98,11 +127,13 @@ def ask_strategy(prompter: Prompter, state: PoolState, total: int, *, always: bo
     return None if chosen == current.effective and current.raw is None else chosen
 
 
-def gather(prompter: Prompter, state: PoolState, echo: Callable[[str], None], strategy: str | None) -> Answers:
+def gather(prompter: Prompter, state: PoolState, echo: Callable[[str], None], strategy: str | None,
+           store: str | None = None) -> Answers:
     """All the interactive answers. A new pool: keys, then the strategy. An
-    existing pool: the action menu (:mod:`.manage`). A ``strategy`` given as a
-    flag is not asked."""
-    pool = PoolIndex(state)
+    existing pool: the action menu (:mod:`.manage`). A ``strategy`` or
+    ``store`` given as a flag is not asked."""
+    pool = PoolIndex(state, store or "auth")
+    pool.store_asked = store is not None
     chosen: list[str | None] = [strategy]
     checks = CheckSession(prompter, state, echo)
 

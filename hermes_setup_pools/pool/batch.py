@@ -62,8 +62,13 @@ def _key_lines(options: PoolOptions, state: PoolState) -> tuple[str, list[KeyLin
 
 
 def _add_keys(pool: PoolIndex, name: str, lines: list[KeyLine], echo: Callable[[str], None]) -> None:
+    from .envstore import reference_problem
+
     skipped = 0
     for line in lines:
+        problem = reference_problem(line.key, pool.state)
+        if problem:
+            raise SetupError(f"{name} line {line.line}: {problem}; nothing was written")
         owner = pool.owner(line.key)
         if owner:
             skipped += 1
@@ -73,7 +78,7 @@ def _add_keys(pool: PoolIndex, name: str, lines: list[KeyLine], echo: Callable[[
         note = key_prefix_note(pool.state, line.key)
         if note:
             echo(f"  ! line {line.line}: {note}; this one does not (added anyway)")
-        label = line.label or pool.default_label()
+        label = line.label or pool.default_label(line.key)
         if pool.label_used(label):
             raise SetupError(f"{name} line {line.line}: the label {label!r} is already used in this pool; nothing was written")
         pool.add(label, line.key)
@@ -102,9 +107,10 @@ def _check_new_keys(pool: PoolIndex, name: str, lines: list[KeyLine], echo: Call
     """``--check``: every new key, in parallel; a rejected or unchecked one
     stops the run before anything is written (named by its line, never its key)."""
     from .checking import KeyChecker
+    from .envstore import reference_source
 
-    new = {cred.secret for cred in (getattr(c, "cred", None) for c in pool.changes) if cred is not None and cred.is_manual}
-    todo = [line for line in lines if line.key in new]
+    new = {cred.secret for cred in (getattr(c, "cred", None) for c in pool.changes) if cred is not None}
+    todo = [line for line in lines if line.key in new and reference_source(line.key) is None]
     if not todo:
         return
     checker = KeyChecker(pool.state)
@@ -125,10 +131,31 @@ def _check_new_keys(pool: PoolIndex, name: str, lines: list[KeyLine], echo: Call
         raise SetupError(f"{name}: {'; '.join(failed[:5])}{more}; nothing was written")
 
 
+def _move_to_env(pool: PoolIndex, echo: Callable[[str], None]) -> None:
+    """``--move-to env``: every key stored in plain text in auth.json moves to
+    the next free numbered variable in ``.env``, its entry kept (same id,
+    label, place, status) as a reference row."""
+    from .changes import ToEnv
+
+    moved = 0
+    for position, entry in enumerate(priority_order(pool.entries()), start=1):
+        secret = entry.get("access_token")
+        if not is_manual(str(entry.get("source") or "manual")) or not isinstance(secret, str) or not secret:
+            continue
+        if (entry.get("auth_type") or "api_key") != "api_key":
+            echo(f"  = {named(entry_label(entry))}: an OAuth token, not an API key; left in auth.json")
+            continue
+        cred = pool.credential(entry_label(entry), secret, f"env:{pool.env_names.next()}")
+        pool.change(ToEnv(Target.of(entry, position), cred))
+        moved += 1
+    if not moved:
+        echo("  = no key of this pool is stored in auth.json in plain text")
+
+
 def gather(options: PoolOptions, state: PoolState, echo: Callable[[str], None]) -> Answers:
     """The answers ``options`` give: keys from ``--key-file``, the management
     flags in the order add, remove, rename, move, replace, reset, and ``--strategy``."""
-    pool = PoolIndex(state)
+    pool = PoolIndex(state, options.store or "auth")
     lines: list[KeyLine] = []
     name = ""
     if options.key_file:
@@ -153,6 +180,8 @@ def gather(options: PoolOptions, state: PoolState, echo: Callable[[str], None]) 
         pool.change(Move(find_entry(pool, item)[1], position - 1))
     if options.replace is not None:
         _replace(pool, options, name, lines, echo)
+    if options.move_to == "env":
+        _move_to_env(pool, echo)
     if options.check:
         _check_new_keys(pool, name, lines, echo)
     if options.reset is not None:

@@ -1,8 +1,11 @@
-"""Writing a plan: auth.json first (under Hermes' lock, applied to the pool as
-it is on disk then), then config.yaml (re-read immediately before its edit).
+"""Writing a plan, each file under its own lock and re-read under it: the
+config.yaml bindings of secret references, the keys kept in ``.env``, then
+auth.json (applied to the pool as it is on disk then), then the strategy in
+config.yaml.
 
-config.yaml is checked before auth.json is touched, so an edit that would be
-refused leaves both files as they were.
+Every config.yaml edit is checked before anything is written, so an edit that
+would be refused leaves all the files as they were; a key written to ``.env``
+is never lost by a later failure (Hermes reads it as a numbered key anyway).
 """
 
 from __future__ import annotations
@@ -14,10 +17,13 @@ from typing import Any
 
 from ..display import named, plural, shown
 from ..home import hermes_command, our_command
+from ..keys import mask
 from ..store.auth import auth_path, update_pool
-from ..store.config import config_path, load_config
+from ..store.config import config_path, load_config, plan_path_edit, set_config_path
+from ..store.dotenv import ENV_FILE, add_to_dotenv
 from ..store.files import StoreError, signals_deferred
-from .changes import Add, Applied, Change, apply_changes, counts, subject
+from .apply import Applied, apply_changes
+from .changes import Add, Change, counts, subject
 from .plan import Plan
 from .render import leftover_notes
 from .strategy import STRATEGIES_KEY, check_strategy_edit, write_strategy
@@ -35,6 +41,7 @@ class PoolOutcome:
     auth_written: bool = False
     config_written: bool = False
     changes: list[Change] = field(default_factory=list)  # applied to auth.json
+    env_written: list[str] = field(default_factory=list)  # variables added to .env
 
 
 def commit(plan: Plan, echo: Callable[[str], None]) -> PoolOutcome:
@@ -48,8 +55,12 @@ def _commit(plan: Plan, echo: Callable[[str], None]) -> PoolOutcome:
     home = plan.state.home
     pool_key = plan.pool_key
     outcome = PoolOutcome(pool_key)
+    config = load_config(home)
     if plan.strategy is not None:
-        check_strategy_edit(load_config(home), pool_key, plan.strategy)
+        check_strategy_edit(config, pool_key, plan.strategy)
+    for path, value in plan.bindings():
+        plan_path_edit(config, path, value)  # refused now, before anything is written
+    _write_env(plan, outcome, echo)
     def edit(entries: list[Any], suppressed: list[str]) -> Applied:
         # The pool as read under the lock is usually the pool the plan was made
         # from: then the preview is the answer (a bulk load need not merge twice).
@@ -57,7 +68,13 @@ def _commit(plan: Plan, echo: Callable[[str], None]) -> PoolOutcome:
             return plan.preview
         return apply_changes(entries, suppressed, plan.changes)
 
-    result = update_pool(home, pool_key, edit)
+    try:
+        result = update_pool(home, pool_key, edit)
+    except StoreError as exc:
+        if not outcome.env_written:
+            raise
+        raise StoreError(f"{exc} — {', '.join(outcome.env_written)} were added to .env, and Hermes reads them as "
+                         "numbered keys anyway (labelled by the variable's name)") from None
     outcome.auth_written = result.changed
     outcome.added = [entry["label"] for entry in result.added]
     outcome.changes = list(result.done)
@@ -86,6 +103,19 @@ def _commit(plan: Plan, echo: Callable[[str], None]) -> PoolOutcome:
         echo(f"✓ Set {STRATEGIES_KEY}.{pool_key} = {plan.strategy} in {config_path(home)}")
     echo(f"  Check it with: {hermes_command(home, 'auth', 'list', pool_key)}")
     return outcome
+
+
+def _write_env(plan: Plan, outcome: PoolOutcome, echo: Callable[[str], None]) -> None:
+    """The reference bindings in config.yaml, then the new keys in ``.env``."""
+    home = plan.state.home
+    for path, value in plan.bindings():
+        if set_config_path(home, path, value):
+            echo(f"✓ Set {'.'.join(path)} = {mask(value)} in {config_path(home)}")
+    values = plan.env_values()
+    if values:
+        outcome.env_written = add_to_dotenv(home, values)
+        if outcome.env_written:
+            echo(f"✓ Added {', '.join(outcome.env_written)} to {home / ENV_FILE} (mode 600)")
 
 
 def _what_was_done(done: list[Change], pool_key: str) -> str:

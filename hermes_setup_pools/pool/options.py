@@ -18,7 +18,9 @@ class PoolOptions(NamedTuple):
     without asking. ``dry_run``: show the diff, write nothing. ``list`` /
     ``json``: only show the pool. ``check``: ask the provider about each key.
     ``remove`` / ``rename`` / ``move`` / ``replace`` / ``reset``: change
-    existing entries, named by label or id.
+    existing entries, named by label or id. ``store``: where new keys live
+    (``auth`` or ``env``; ``None``: auth.json, or asked at a terminal).
+    ``move_to``: ``env`` moves the pool's plaintext keys into ``.env``.
     """
 
     provider: str | None = None
@@ -34,8 +36,10 @@ class PoolOptions(NamedTuple):
     move: tuple[str, int] | None = None
     replace: str | None = None
     reset: str | None = None  # "*" for every entry
+    store: str | None = None
+    move_to: str | None = None
 
     @property
     def manages(self) -> bool:
         """Whether any flag changes existing entries."""
-        return bool(self.remove or self.rename or self.move or self.replace or self.reset)
+        return bool(self.remove or self.rename or self.move or self.replace or self.reset or self.move_to)

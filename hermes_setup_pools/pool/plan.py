@@ -14,7 +14,8 @@ from typing import Any, NamedTuple
 from ..keys import fingerprint
 from ..providers import auth_type_for
 from ..store.entries import NewCredential, entry_fingerprint, entry_label, new_entry_id
-from .changes import Add, Applied, Change, apply_changes
+from .apply import Applied, apply_changes
+from .changes import Add, Change, ToEnv
 from .discovery import PoolState
 from .strategy import STRATEGIES_KEY
 
@@ -52,7 +53,40 @@ class Plan:
     @property
     def empty(self) -> bool:
         """True when writing this plan would change neither file."""
-        return not self.preview.changed and self.strategy is None
+        return not self.preview.changed and self.strategy is None and not self.env_values()
+
+    def env_values(self) -> list[tuple[str, str]]:
+        """The ``.env`` lines this plan adds: a variable and its key (or reference)
+        for each added ``env:VAR`` credential whose variable is not set yet."""
+        env = self.state.env
+        values = []
+        for change in self.changes:
+            if isinstance(change, Add | ToEnv) and change.cred.source.startswith("env:"):
+                var = change.cred.source[4:]
+                if env is None or not env.value(var):
+                    values.append((var, change.cred.secret))
+        return values
+
+    def bindings(self) -> list[tuple[tuple[str, ...], str]]:
+        """The config.yaml values that bind a reference kept in ``.env`` to the
+        Hermes source that resolves it: ``secrets.onepassword.env.VAR = op://…``."""
+        from .envstore import reference_source
+
+        found: list[tuple[tuple[str, ...], str]] = []
+        for var, value in self.env_values():
+            source = reference_source(value)
+            if source is not None:
+                found.append((("secrets", source.name, "env", var), value.strip()))
+        return found
+
+    def with_new_keys(self) -> PoolState:
+        """The state with the keys this plan puts in ``.env`` known, so the pool
+        as it will be shows them as keys Hermes has."""
+        from dataclasses import replace
+
+        new = tuple(c.cred for c in self.changes if isinstance(c, Add | ToEnv) and (c.cred.source[4:], c.cred.secret)
+                    in self.env_values())
+        return replace(self.state, found=self.state.found + new) if new else self.state
 
 
 def make_plan(state: PoolState, answers: Answers) -> Plan:
@@ -68,9 +102,11 @@ def make_plan(state: PoolState, answers: Answers) -> Plan:
 
 def key_prefix_note(state: PoolState, key: str) -> str | None:
     """A warning when ``key`` lacks the provider's usual prefix (``sk-or-`` …)."""
+    from .envstore import reference_source
+
     provider = state.target.provider
     prefixes = provider.key_prefixes if provider else ()
-    if prefixes and not key.startswith(prefixes):
+    if prefixes and not key.startswith(prefixes) and reference_source(key) is None:
         return f"{state.pool_key} keys usually start with {' or '.join(prefixes)}"
     return None
 
@@ -80,8 +116,13 @@ class PoolIndex:
     fingerprint), which labels are taken, and the next default label. Both
     answer sources use it to refuse duplicates before anything is written."""
 
-    def __init__(self, state: PoolState) -> None:
+    def __init__(self, state: PoolState, store: str = "auth") -> None:
+        from .envstore import EnvNames
+
         self.state = state
+        self.store = store
+        self.store_asked = False  # the interactive step asks once where keys live
+        self.env_names = EnvNames(state)
         self.changes: list[Change] = []
         self._seeds = state.new_references()
         self._index(list(state.entries))
@@ -107,22 +148,35 @@ class PoolIndex:
         """Whether an entry (or a key added in this run) has ``label``, ignoring case."""
         return label.casefold() in self.labels
 
-    def default_label(self) -> str:
-        """``api-key-<N>`` as Hermes numbers them, skipping labels in use."""
+    def default_label(self, key: str = "") -> str:
+        """``api-key-<N>`` as Hermes numbers them, skipping labels in use; for a
+        key kept in ``.env``, the variable's name (as Hermes labels those)."""
+        if self.in_env(key):
+            name = self.env_names.peek()
+            if not self.label_used(name):
+                return name
         n = self.count + 1
         while self.label_used(f"api-key-{n}"):
             n += 1
         return f"api-key-{n}"
 
-    def credential(self, label: str, key: str) -> NewCredential:
-        """A typed key as a manual credential of this pool."""
+    def in_env(self, key: str) -> bool:
+        """Whether ``key`` is kept in ``.env`` (the run stores keys there, or it is a reference)."""
+        from .envstore import reference_source
+
+        return self.store == "env" or (bool(key) and reference_source(key) is not None)
+
+    def credential(self, label: str, key: str, source: str = "manual") -> NewCredential:
+        """A typed key as a credential of this pool (``manual``: stored in auth.json)."""
         target = self.state.target
         assert target.pool_key is not None
-        return NewCredential(label, "manual", key.strip(), target.base_url, auth_type_for(target.pool_key, key.strip()))
+        return NewCredential(label, source, key.strip(), target.base_url, auth_type_for(target.pool_key, key.strip()))
 
     def add(self, label: str, key: str) -> NewCredential:
-        """Record a typed key as a manual credential to add."""
-        cred = self.credential(label, key)
+        """Record a typed key as a credential to add: a manual entry, or a
+        numbered ``.env`` variable with a reference row when kept in ``.env``."""
+        source = f"env:{self.env_names.next()}" if self.in_env(key) else "manual"
+        cred = self.credential(label, key, source)
         entry_id = new_entry_id(self.ids)
         self.ids.add(entry_id)
         self.changes.append(Add(cred, entry_id))

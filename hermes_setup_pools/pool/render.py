@@ -84,16 +84,22 @@ def net_lines(plan: Plan) -> list[str]:
     origin = {id(e): o for e, o in zip(preview.entries, preview.origins, strict=True)}
     moved = {(c.target.id, c.target.fingerprint) for c in preview.done if isinstance(c, Move)}
     lines = []
+    in_env = dict(plan.env_values())
     for position, entry in enumerate(after, start=1):
         index = origin.get(id(entry))
         if index is None:
-            lines.append(_added(entry, position, len(after)))
+            was_moved = (str(entry.get("id") or ""), entry_fingerprint(entry)) in moved
+            lines.append(_added(entry, position if was_moved else None, in_env))
             continue
         old = before[index]
         parts = []
         if entry.get("label") != old.get("label"):
             parts.append(f"rename to {named(entry.get('label'))!r}")
-        if entry_fingerprint(entry) != entry_fingerprint(old):
+        if entry.get("source") != old.get("source") and str(entry.get("source")).startswith("env:"):
+            var = str(entry["source"])[4:]
+            parts.append(f"its key {mask(in_env.get(var))} moves to .env as {named(var)} (auth.json keeps a reference, "
+                         "no secret)")
+        elif entry_fingerprint(entry) != entry_fingerprint(old):
             parts.append(f"new key {mask(entry.get('access_token'))} (status cleared)")
         elif any(old.get(f) is not None for f in STATUS_FIELDS) and all(entry.get(f) is None for f in STATUS_FIELDS):
             parts.append("reset its cooldown and error status")
@@ -112,12 +118,18 @@ def net_lines(plan: Plan) -> list[str]:
     return lines
 
 
-def _added(entry: dict[str, Any], position: int, total: int) -> str:
-    where = f" at position {position}" if position < total else ""
+def _added(entry: dict[str, Any], position: int | None, in_env: dict[str, str]) -> str:
+    where = f" at position {position}" if position is not None else ""
     source = str(entry.get("source") or "manual")
+    label = named(entry.get("label"))
     if is_manual(source):
-        return f"+ {named(entry.get('label'))}: manual key {mask(entry.get('access_token'))}{where}"
-    return f"+ {named(entry.get('label'))}: reference to {named(source)} (fingerprint only, no secret stored){where}"
+        return f"+ {label}: manual key {mask(entry.get('access_token'))}{where}"
+    if source[4:] in in_env:
+        value = in_env[source[4:]]
+        what = "reference" if mask(value).endswith("/…") else "key"
+        return (f"+ {label}: new {what} {mask(value)} as {named(source[4:])} in .env, a reference in auth.json "
+                f"(no secret){where}")
+    return f"+ {label}: reference to {named(source)} (fingerprint only, no secret stored){where}"
 
 
 def summary(echo: Echo, plan: Plan) -> None:
@@ -138,7 +150,7 @@ def summary(echo: Echo, plan: Plan) -> None:
         echo(f"  auth.json   {renumbering_line(plan.preview.renumbered)}")
     if any(not isinstance(change, Add) for change in plan.preview.done):
         echo("  The pool will then be:")
-        rows = pool_rows(plan.preview.entries, plan.state, found=[], strategy=plan.strategy)
+        rows = pool_rows(plan.preview.entries, plan.with_new_keys(), found=[], strategy=plan.strategy)
         for line in table_lines(rows, indent="    ")[1:]:
             echo(line)
     for note in leftover_notes(plan.changes, plan.state):
@@ -160,6 +172,13 @@ def dry_run(echo: Echo, plan: Plan) -> None:
     if plan.strategy:
         new_text = plan_nested_edit(state.config, STRATEGIES_KEY, plan.pool_key, plan.strategy) or ""
         _diff(echo, render_config(state.config.text or ""), render_config(new_text), "config.yaml")
+    for path, value in plan.bindings():
+        echo(f"config.yaml: {'.'.join(path)} = {mask(value)} (added)")
+    if plan.env_values():
+        echo("--- .env (now)")
+        echo("+++ .env (after)")
+        for var, value in plan.env_values():
+            echo(f"+{named(var)}={mask(value)}")
     echo("Dry run: nothing was written.")
 
 

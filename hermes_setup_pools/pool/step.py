@@ -37,6 +37,14 @@ def run_pool(ctx: Context, options: PoolOptions) -> PoolOutcome:
         ctx.echo(f"Credential pool: skipped — {target.reason}.")
         return PoolOutcome(None, skipped_reason=target.reason)
     state = _read_pool(ctx, target, config, options)
+    if "env" in (options.store, options.move_to):
+        from .envstore import assumption_note, env_store_problem
+
+        problem = env_store_problem(state)
+        if problem:
+            raise UsageError(f"--{'store' if options.store == 'env' else 'move-to'} env: {problem}")
+        if note := assumption_note(state.features):
+            ctx.echo(f"  Note: {note}.")
     if options.list:
         from .listing import run_list
 
@@ -47,7 +55,7 @@ def run_pool(ctx: Context, options: PoolOptions) -> PoolOutcome:
         if ctx.interactive:
             from . import ask  # the prompt machinery loads only for a person at a terminal
 
-            answers = ask.gather(ctx.ask(), state, ctx.echo, options.strategy)
+            answers = ask.gather(ctx.ask(), state, ctx.echo, options.strategy, options.store)
         else:
             from . import batch
 

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from .files import StoreError, owner_of, read_bytes, write_atomic
-from .yaml_edit import LayoutError, edit_nested_text, load, yaml_key, yaml_scalar
+from .yaml_edit import LayoutError, edit_path_text, load, yaml_scalar
 
 CONFIG_FILE = "config.yaml"
 
@@ -81,28 +81,46 @@ def load_config(home: Path) -> ConfigFile:
     return ConfigFile(path, text, data, mode, bom)
 
 
+def value_at(data: dict[str, Any], path: tuple[str, ...]) -> Any:
+    """The value at ``path`` in parsed config data (``None`` when any part is missing)."""
+    value: Any = data
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
 def plan_nested_edit(config: ConfigFile, parent: str, key: str, value: str) -> str | None:
-    """The new config.yaml text for ``<parent>.<key>: value``, or ``None`` when
-    the file already says exactly that.
+    """The new config.yaml text for ``<parent>.<key>: value`` (see :func:`plan_path_edit`)."""
+    config.mapping(parent)  # a parent that is not a mapping is refused with its own message
+    return plan_path_edit(config, (parent, key), value)
+
+
+def plan_path_edit(config: ConfigFile, path: tuple[str, ...], value: str) -> str | None:
+    """The new config.yaml text with ``value`` at ``path`` (``secrets.onepassword.env.VAR``),
+    or ``None`` when the file already says exactly that.
 
     Raises :class:`StoreError` (and nothing may be written) unless the new text
     parses to exactly the old data with that one value changed.
     """
-    current = config.mapping(parent)
-    if current.get(key) == value and key in current:
+    parent = value_at(config.data, path[:-1])
+    if isinstance(parent, dict) and path[-1] in parent and parent[path[-1]] == value:
         return None
-    by_hand = f"Set it by hand: add `{yaml_key(key)}: {yaml_scalar(value)}` under `{parent}:`"
+    where = ".".join(path)
+    by_hand = f"Set it by hand: {where} = {yaml_scalar(value)}"
     try:
-        new_text = edit_nested_text(config.text or "", parent, key, value)
+        new_text = edit_path_text(config.text or "", path, value)
         parsed = load(new_text) or {}
     except LayoutError as exc:
         raise StoreError(f"{config.path}: {exc}; nothing was written. {by_hand}") from None
     except yaml.YAMLError:
         parsed = None
     expected = copy.deepcopy(config.data)
-    if not isinstance(expected.get(parent), dict):
-        expected[parent] = {}
-    expected[parent][key] = value
+    node = expected
+    for key in path[:-1]:
+        if not isinstance(node.get(key), dict):
+            node[key] = {}
+        node = node[key]
+    node[path[-1]] = value
     if parsed != expected:
         raise StoreError(f"{config.path} has a layout this tool cannot edit without risk; nothing was written. {by_hand}")
     return new_text
@@ -119,7 +137,12 @@ _UNSET = object()
 
 
 def set_config_value(home: Path, parent: str, key: str, value: str, *, expect: Any = _UNSET) -> bool:
-    """Set ``<parent>.<key>`` in config.yaml. Returns whether it was written.
+    """Set ``<parent>.<key>`` in config.yaml (see :func:`set_config_path`)."""
+    return set_config_path(home, (parent, key), value, expect=expect)
+
+
+def set_config_path(home: Path, path: tuple[str, ...], value: str, *, expect: Any = _UNSET) -> bool:
+    """Set the value at ``path`` in config.yaml. Returns whether it was written.
 
     Our writers of config.yaml take Hermes' lock (``auth.lock``) and re-read the
     file under it, so two runs setting two different keys both land (Hermes'
@@ -131,9 +154,11 @@ def set_config_value(home: Path, parent: str, key: str, value: str, *, expect: A
 
     with auth_lock(home):
         config = load_config(home)
-        if expect is not _UNSET and config.mapping(parent).get(key) != expect:
+        if len(path) == 2:
+            config.mapping(path[0])
+        if expect is not _UNSET and value_at(config.data, path) != expect:
             return False
-        new_text = plan_nested_edit(config, parent, key, value)
+        new_text = plan_path_edit(config, path, value)
         if new_text is None:
             return False
         write_config(config, new_text)

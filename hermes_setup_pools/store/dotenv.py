@@ -37,8 +37,24 @@ def read_dotenv(home: Path) -> dict[str, str]:
         if not line or line.startswith("#") or "=" not in line:
             continue
         name, _, value = line.removeprefix("export ").partition("=")
-        values[name.strip()] = _unquote(value.strip())
+        values[name.strip()] = _unquote(_strip_comment(value.strip()))
     return values
+
+
+def _strip_comment(value: str) -> str:
+    """An inline comment dropped as Hermes (0.22+, python-dotenv) drops it:
+    after a closing quote, or after whitespace in an unquoted value."""
+    if value[:1] in ("'", '"'):
+        quote, i = value[0], 1
+        while i < len(value):
+            if quote == '"' and value[i] == "\\":
+                i += 2
+                continue
+            if value[i] == quote:
+                return value[: i + 1] if value[i + 1 :].lstrip().startswith("#") else value
+            i += 1
+        return value
+    return re.split(r"\s+#", value, maxsplit=1)[0].strip()
 
 
 def _unquote(value: str) -> str:
@@ -47,6 +63,53 @@ def _unquote(value: str) -> str:
     if len(value) >= 2 and value[0] == value[-1] == "'":
         return value[1:-1]
     return value
+
+
+def env_line(name: str, value: str) -> str:
+    """``NAME=value`` as Hermes writes it (``_quote_env_value``): double-quoted
+    when the value holds ``#``, a quote or whitespace."""
+    if value and ("#" in value or '"' in value or "'" in value or any(c.isspace() for c in value)):
+        value = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{name}={value}"
+
+
+def add_to_dotenv(home: Path, values: list[tuple[str, str]]) -> list[str]:
+    """Append ``NAME=value`` lines to ``$HERMES_HOME/.env`` under Hermes' own
+    lock (``.env.lock``), re-reading the file under it; returns the names written.
+
+    Every other byte of the file (comments, order, other values) stays as it
+    was; the file is replaced atomically, keeps its owner and is left 0600 (it
+    holds keys). A name already set there to the same value is skipped; one set
+    to another value meanwhile stops everything (:class:`StoreError`, nothing
+    written). A file that is not UTF-8 text is never rewritten.
+    """
+    from .files import StoreError, owner_of, read_bytes, write_atomic
+    from .lock import env_lock_path, file_lock
+
+    path = Path(home) / ENV_FILE
+    with file_lock(home, env_lock_path(home), holder="another Hermes process writing .env"):
+        raw = read_bytes(path) or b""
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise StoreError(f"{path} is not UTF-8 text; nothing was written (fix it, then retry)") from None
+        current = read_dotenv(home)
+        lines = []
+        for name, value in values:
+            if name in current:
+                if current[name] == value:
+                    continue
+                raise StoreError(f"{path}: {name} was set by another program meanwhile; nothing was written (run again "
+                                 "to pick the next free name)")
+            lines.append(env_line(name, value))
+        if not lines:
+            return []
+        nl = "\r\n" if "\r\n" in text else "\n"
+        if text and not text.endswith(("\n", "\r")):
+            text += nl
+        text += nl.join(lines) + nl
+        write_atomic(path, text.encode("utf-8"), 0o600, new_owner=owner_of(home))
+        return [line.partition("=")[0] for line in lines]
 
 
 def is_reference(value: str) -> bool:

@@ -1,5 +1,6 @@
-"""Hermes' lock around every read-modify-write of auth.json: an exclusive
-``flock`` on the sibling file ``auth.lock``, polled every 50 ms for 15 s.
+"""Hermes' locks: around every read-modify-write of auth.json an exclusive
+``flock`` on the sibling file ``auth.lock``, around every write of ``.env``
+one on ``.env.lock`` (Hermes 0.22+), each polled every 50 ms for 15 s.
 
 Inside a Hermes process that already holds the lock in this thread (a plugin
 running within one of Hermes' own locked sections), taking it again on a new
@@ -46,16 +47,28 @@ def held_by_hermes_here(home: Path) -> bool:
 
 @contextmanager
 def auth_lock(home: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-    """Hold Hermes' exclusive lock on ``auth.lock``.
-
-    Refuses a symlinked lock file rather than following it, creates a missing
-    one owned like the Hermes home, and gives up after ``timeout`` seconds with
-    a message saying another process holds the lock.
-    """
+    """Hold Hermes' exclusive lock on ``auth.lock`` (joined, not taken again,
+    when this thread is inside Hermes' own locked section)."""
     if held_by_hermes_here(home):
         yield  # this thread already holds it (Hermes' lock is re-entrant per thread)
         return
-    path = lock_path(home)
+    with file_lock(home, lock_path(home), timeout, "another Hermes process (a running gateway or hermes command)"):
+        yield
+
+
+def env_lock_path(home: Path) -> Path:
+    """``$HERMES_HOME/.env.lock``: the lock Hermes (0.22+) takes around every ``.env`` write."""
+    return Path(home) / ".env.lock"
+
+
+@contextmanager
+def file_lock(home: Path, path: Path, timeout: float = LOCK_TIMEOUT, holder: str = "another process") -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``path`` in the Hermes home ``home``.
+
+    Refuses a symlinked lock file rather than following it, creates a missing
+    one owned like the Hermes home, and gives up after ``timeout`` seconds with
+    a message naming who holds it.
+    """
     refuse_link = f"{path} is a symbolic link; refusing to follow it (remove the link and retry)"
     if path.is_symlink():
         raise StoreError(refuse_link)
@@ -79,8 +92,8 @@ def auth_lock(home: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     raise StoreError(
-                        f"timed out after {timeout:g} s waiting for {path}: another Hermes process "
-                        "(a running gateway or hermes command) holds the lock; retry when it has finished"
+                        f"timed out after {timeout:g} s waiting for {path}: {holder} holds the lock; "
+                        "retry when it has finished"
                     ) from None
                 time.sleep(LOCK_POLL)
         try:

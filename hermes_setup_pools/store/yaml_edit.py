@@ -93,59 +93,74 @@ def add_to_flow_mapping(text: str, node: yaml.MappingNode, pair: str) -> str:
 
 
 def edit_nested_text(text: str, parent: str, key: str, value: str) -> str:
-    """Return ``text`` with ``<parent>.<key>`` set to the string ``value``,
-    changing only the characters of that value (or adding the line(s) it
-    needs). Comments, order, quoting and everything else stay byte for byte.
-    Raises :class:`LayoutError` when the layout is too unusual to edit in place."""
+    """Return ``text`` with ``<parent>.<key>`` set to the string ``value`` (see :func:`edit_path_text`)."""
+    return edit_path_text(text, (parent, key), value)
+
+
+def _block(path: tuple[str, ...], rendered: str, indent: int, nl: str) -> str:
+    """``a:\n  b: value\n`` for the keys of ``path``, starting at ``indent`` columns."""
+    lines = [f"{' ' * (indent + 2 * depth)}{yaml_key(key)}:" for depth, key in enumerate(path[:-1])]
+    lines.append(f"{' ' * (indent + 2 * (len(path) - 1))}{yaml_key(path[-1])}: {rendered}")
+    return nl.join(lines) + nl
+
+
+def edit_path_text(text: str, path: tuple[str, ...], value: str) -> str:
+    """Return ``text`` with the mapping value at ``path`` (two keys or more:
+    ``credential_pool_strategies.openrouter``, ``secrets.onepassword.env.VAR``)
+    set to the string ``value``, changing only the characters of that value
+    (or adding the lines it needs). Comments, order, quoting and everything
+    else stay byte for byte. Raises :class:`LayoutError` when the layout is too
+    unusual to edit in place."""
     nl = "\r\n" if "\r\n" in text else "\n"
     rendered = yaml_scalar(value)
-    child_line = f"  {yaml_key(key)}: {rendered}"
     root = yaml.compose(text, Loader=LOADER) if text.strip() else None
-
-    def append_block(base: str) -> str:
-        if base and not base.endswith("\n"):
-            base += nl
-        return f"{base}{parent}:{nl}{child_line}{nl}"
-
     if root is None:
-        return append_block(text)
+        return (text + nl if text and not text.endswith("\n") else text) + _block(path, rendered, 0, nl)
     if not isinstance(root, yaml.MappingNode) or root.flow_style:
         raise LayoutError("the top level is not a block mapping")
-    pair = mapping_value(root, parent)
-    if pair is None:
-        return append_block(text)
-    _, node = pair
-    if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null":
-        # `parent:` (or `: null` / `: ~`): drop the null token and put the
-        # first child on the next line.
-        start, end = node.start_mark.index, node.end_mark.index
-        if not text[end : line_end(text, end)].strip():
-            start = len(text[:start].rstrip(" \t"))  # no trailing blanks after the colon
-        text = text[:start] + text[end:]
-        insert_at = line_end(text, start)
-        prefix = "" if text[:insert_at].endswith("\n") else nl
-        return text[:insert_at] + prefix + child_line + nl + text[insert_at:]
-    if not isinstance(node, yaml.MappingNode):
-        raise LayoutError(f"{parent} is not a mapping")
-    if references(root, node) > 1:
-        raise LayoutError(f"{parent} is shared with another key through a YAML anchor (&), so editing it "
-                          "would change that key too")
-    child = mapping_value(node, key)
-    if child is not None and references(root, child[1]) > 1:
-        raise LayoutError(f"{parent}.{key} is shared with another key through a YAML anchor (&)")
-    if node.flow_style and child is None:
-        return add_to_flow_mapping(text, node, f"{yaml_key(key)}: {rendered}")
-    if child is not None:
-        value_node = child[1]
-        if not isinstance(value_node, yaml.ScalarNode):
-            raise LayoutError(f"{parent}.{key} is not a plain value")
-        start, end = value_node.start_mark.index, value_node.end_mark.index
-        if start == end:  # `key:` with nothing after it
-            return text[:start] + " " + rendered + text[end:]
-        return text[:start] + rendered + text[end:]
-    indent = " " * node.value[0][0].start_mark.column
+    node: yaml.MappingNode = root
+    for depth, key in enumerate(path):
+        where = ".".join(path[: depth + 1])
+        pair = mapping_value(node, key)
+        if pair is None:
+            return _insert(text, node, path[depth:], rendered, nl, at_root=node is root)
+        if references(root, pair[1]) > 1:
+            raise LayoutError(f"{where} is shared with another key through a YAML anchor (&), so editing it "
+                              "would change that key too")
+        child = pair[1]
+        if depth == len(path) - 1:
+            if not isinstance(child, yaml.ScalarNode):
+                raise LayoutError(f"{where} is not a plain value")
+            start, end = child.start_mark.index, child.end_mark.index
+            if start == end:  # `key:` with nothing after it
+                return text[:start] + " " + rendered + text[end:]
+            return text[:start] + rendered + text[end:]
+        if isinstance(child, yaml.ScalarNode) and child.tag == "tag:yaml.org,2002:null":
+            # `key:` (or `: null` / `: ~`): drop the null token and put the rest on the next lines.
+            start, end = child.start_mark.index, child.end_mark.index
+            if not text[end : line_end(text, end)].strip():
+                start = len(text[:start].rstrip(" \t"))  # no trailing blanks after the colon
+            text = text[:start] + text[end:]
+            insert_at = line_end(text, start)
+            prefix = "" if text[:insert_at].endswith("\n") else nl
+            indent = pair[0].start_mark.column + 2
+            return text[:insert_at] + prefix + _block(path[depth + 1 :], rendered, indent, nl) + text[insert_at:]
+        if not isinstance(child, yaml.MappingNode):
+            raise LayoutError(f"{where} is not a mapping")
+        node = child
+    raise LayoutError("empty path")  # unreachable: the loop returns
+
+
+def _insert(text: str, node: yaml.MappingNode, path: tuple[str, ...], rendered: str, nl: str, *, at_root: bool) -> str:
+    """``text`` with ``path`` added to the mapping ``node`` (which lacks ``path[0]``)."""
+    if node.flow_style:
+        if len(path) > 1:
+            raise LayoutError("a nested value would have to go inside a flow mapping ({…})")
+        return add_to_flow_mapping(text, node, f"{yaml_key(path[0])}: {rendered}")
+    if at_root:
+        return (text + nl if text and not text.endswith("\n") else text) + _block(path, rendered, 0, nl)
+    indent = node.value[0][0].start_mark.column
     end = node.value[-1][1].end_mark.index
     insert_at = end if end > 0 and text[end - 1] == "\n" else line_end(text, end)
     prefix = "" if text[:insert_at].endswith("\n") or not text[:insert_at] else nl
-    line = f"{indent}{yaml_key(key)}: {rendered}"
-    return text[:insert_at] + prefix + line + nl + text[insert_at:]
+    return text[:insert_at] + prefix + _block(path, rendered, indent, nl) + text[insert_at:]
