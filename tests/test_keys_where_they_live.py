@@ -16,11 +16,11 @@ import sys
 import pytest
 import yaml
 
-from conftest import run_cli
-from helpers import CANARY, ENV_KEY, KEY_1, KEY_2, assert_no_secret
-
 from hermes_setup_pools.cli import main
 from hermes_setup_pools.hermes.features import HermesFeatures
+
+from conftest import run_cli
+from helpers import CANARY, ENV_KEY, KEY_1, KEY_2, assert_no_secret
 
 NEWER = HermesFeatures(installed=True, numbered_env_keys=True, secret_sources=frozenset({"onepassword", "bitwarden"}))
 REF = "op://Private/OpenRouter-team/credential"  # spaces in key files: see keyfile.py

@@ -56,6 +56,11 @@ def _pool_flag_problem(args: argparse.Namespace) -> str | None:
         return "--replace reads the new key from --key-file FILE (or - for standard input), exactly one key"
     if args.json and not args.list:
         return "--json goes with --list"
+    if args.all_profiles and getattr(args, "profile", None):
+        return "--all-profiles and --profile contradict each other: choose one"
+    if args.all_profiles and not (args.list or args.key_file or args.strategy or _manages(args)):
+        return ("--all-profiles asks nothing: give --list, or the keys (--key-file) or --strategy to write "
+                "into every profile (with --provider and --yes)")
     if args.list:
         ignored = [flag for flag, given in (
             ("--remove", args.remove), ("--rename", args.rename), ("--move", args.move is not None),
@@ -111,6 +116,14 @@ def cmd_pool(args: argparse.Namespace) -> int:
     )
     non_interactive = (args.non_interactive or options.list or options.manages or bool(args.key_file) or args.yes
                        or args.dry_run)
+    if args.all_profiles:
+        from ..pool import every_profile
+        from ..profiles import root_of
+
+        context = _context(args, interactive=False)
+        run = every_profile.list_every_profile if options.list else every_profile.change_every_profile
+        run(context, root_of(context.hermes_home), options)
+        return 0
     if not non_interactive:
         _require_terminal(f"`{PROG} pool`")
     run_pool(_context(args, interactive=not non_interactive), options)
@@ -124,7 +137,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     interactive = args.fix and not args.yes and sys.stdin is not None and sys.stdin.isatty()
     if args.fix and not args.yes and not interactive:
         raise UsageError("doctor --fix asks before it writes, but this is not a terminal; add --yes")
-    return run_doctor(_context(args, interactive=interactive), as_json=args.json, fix=args.fix, check_keys=args.check)
+    return run_doctor(_context(args, interactive=interactive), as_json=args.json, fix=args.fix, check_keys=args.check,
+                      all_profiles=args.all_profiles)
 
 
 def cmd_switch(args: argparse.Namespace) -> int:

@@ -141,6 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--fix", action="store_true", help="apply the safe fixes (after a summary and confirmation)")
     doctor.add_argument("--yes", "-y", action="store_true", help="with --fix: do not ask (for CI)")
     doctor.add_argument("--check", action="store_true", help="also ask each provider whether the keys in its pool work")
+    doctor.add_argument("--all-profiles", action="store_true",
+                        help="check every Hermes profile under the root (each finding names its profile)")
     doctor.set_defaults(command="doctor")
 
     for name, verb in (("enable", "turn on"), ("disable", "turn off")):
@@ -172,6 +174,10 @@ def _pool_parser(sub: Any, fmt: type[argparse.HelpFormatter]) -> None:
                       "(the default); env = $HERMES_HOME/.env as the provider's next numbered variable "
                       "(OPENROUTER_API_KEY_2, _3 …), which Hermes 0.22+ reads, with a reference row in auth.json. "
                       "A secret reference (op://vault/item/field) always goes to .env")
+    pool.add_argument("--all-profiles", action="store_true",
+                      help="every Hermes profile under the root: with --list, each profile's pool; with --key-file "
+                      "or --strategy, the same keys and strategy into every profile that uses --provider (one "
+                      "summary per profile, one --yes)")
     manage = pool.add_argument_group("managing a pool (implies --non-interactive)")
     manage.add_argument("--list", action="store_true", help="show the pool and each key's status; change nothing")
     manage.add_argument("--json", action="store_true", help="with --list: a JSON array, one object per entry")

@@ -4,6 +4,7 @@ and exit 1 while anything remains."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from ..display import plural, wrap
 from ..steps import Context
@@ -18,21 +19,40 @@ from .findings import Finding
 KEY_CHECK_CODES = ("rejected-key", "no-credit", "check-failed")
 
 
-def run_doctor(ctx: Context, *, as_json: bool, fix: bool, check_keys: bool = False) -> int:
-    """Check the home; with ``fix``, apply the safe fixes after saying what they
-    will do (and a confirmation when interactive). Returns the exit status:
-    0 clean, 1 findings."""
-    home = ctx.hermes_home
-    exam = examine(home)
-    findings = exam.findings
-    if check_keys:
-        from .keycheck import key_findings
+def _homes(ctx: Context, all_profiles: bool) -> list[tuple[str | None, Path]]:
+    if not all_profiles:
+        return [(None, ctx.hermes_home)]
+    from ..profiles import all_profiles as every
+    from ..profiles import root_of
 
-        findings += key_findings(exam.states)
+    return [(profile.name, profile.home) for profile in every(root_of(ctx.hermes_home))]
+
+
+def _examine_all(homes: list[tuple[str | None, Path]], check_keys: bool) -> list[Finding]:
+    findings: list[Finding] = []
+    for profile, home in homes:
+        exam = examine(home, profile)
+        findings += exam.findings
+        if check_keys:
+            from dataclasses import replace
+
+            from .keycheck import key_findings
+
+            findings += [replace(f, profile=profile) for f in key_findings(exam.states)]
+    return findings
+
+
+def run_doctor(ctx: Context, *, as_json: bool, fix: bool, check_keys: bool = False, all_profiles: bool = False) -> int:
+    """Check the home (or every profile under its root); with ``fix``, apply
+    the safe fixes after saying what they will do (and a confirmation when
+    interactive). Returns the exit status: 0 clean (notes aside), 1 findings."""
+    home = ctx.hermes_home
+    homes = _homes(ctx, all_profiles)
+    findings = _examine_all(homes, check_keys)
     fixable = [f for f in findings if f.fixable]
     if fix and fixable:
-        _fix(ctx, fixable)
-        findings = examine(home).findings + [f for f in findings if f.code in KEY_CHECK_CODES]
+        _fix(ctx, fixable, dict(homes))
+        findings = _examine_all(homes, False) + [f for f in findings if f.code in KEY_CHECK_CODES]
     if as_json:
         ctx.echo(json.dumps([f.as_json() for f in findings], indent=2, ensure_ascii=False))
     elif findings:
@@ -45,17 +65,19 @@ def run_doctor(ctx: Context, *, as_json: bool, fix: bool, check_keys: bool = Fal
     return 1 if any(not f.note for f in findings) else 0
 
 
-def _fix(ctx: Context, fixable: list[Finding]) -> None:
+def _fix(ctx: Context, fixable: list[Finding], homes: dict[str | None, Path]) -> None:
     from .fixes import fix_home
 
-    home = ctx.hermes_home
     ctx.echo(f"The doctor will make {plural(len(fixable), 'fix', 'fixes')}:")
     for finding in fixable:
         ctx.echo(wrap(f"  {finding.where()}: {finding.fix}", indent="      "))
     if ctx.interactive and not ctx.ask().confirm("Apply these fixes?", default=True):
         ctx.echo("Nothing was changed.")
         return
-    check_home(home, [auth_path(home), config_path(home), lock_path(home)])
-    for line in fix_home(home, fixable):
-        ctx.echo(wrap(line, indent="    "))
+    for profile, home in homes.items():
+        mine = [f for f in fixable if f.profile == profile]
+        if mine:
+            check_home(home, [auth_path(home), config_path(home), lock_path(home)])
+            for line in fix_home(home, mine, profile):
+                ctx.echo(wrap(line if profile is None else f"{line} (profile {profile})", indent="    "))
     ctx.echo("")

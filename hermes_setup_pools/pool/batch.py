@@ -55,7 +55,8 @@ def _key_lines(options: PoolOptions, state: PoolState) -> tuple[str, list[KeyLin
     assert options.key_file
     name = "standard input" if options.key_file == "-" else options.key_file
     prefixes = state.target.provider.key_prefixes if state.target.provider else ()
-    lines = parse_key_lines(read_key_source(options.key_file), source=name, key_prefixes=prefixes)
+    source = list(options.key_lines) if options.key_lines is not None else read_key_source(options.key_file)
+    lines = parse_key_lines(source, source=name, key_prefixes=prefixes)
     if not lines:
         raise SetupError(f"no keys in {name} (only blank or comment lines); nothing was written")
     return name, lines

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..hermes.features import NO_HERMES, HermesFeatures, hermes_features
 from ..keys import mask
+from ..profiles import profile_name, root_of
 from ..providers import PoolTarget, auth_type_for, custom_pool_key
 from ..store.auth import pool_entries, suppressed_sources
 from ..store.config import ConfigFile
@@ -45,6 +46,15 @@ class PoolState:
     where: dict[str, str] = field(default_factory=dict)
     env: Environment | None = None
     features: HermesFeatures = NO_HERMES
+    profile: str = "default"
+    #: The root's entries for this pool when Hermes reads them for this profile
+    #: (it has none of its own); empty otherwise.
+    root_entries: tuple[Any, ...] = ()
+
+    @property
+    def borrows_root(self) -> bool:
+        """Whether Hermes uses the root's pool for this profile."""
+        return bool(self.root_entries) and not self.entries
 
     @property
     def pool_key(self) -> str:
@@ -52,10 +62,16 @@ class PoolState:
         assert self.target.pool_key is not None
         return self.target.pool_key
 
+    @property
+    def used_entries(self) -> tuple[Any, ...]:
+        """The entries Hermes reads for this pool: its own, or the root's it borrows."""
+        return self.entries or self.root_entries
+
     def new_references(self) -> list[NewCredential]:
         """Found credentials the pool lacks (by fingerprint and by source), not suppressed."""
-        have_fp = {fp for e in self.entries if (fp := entry_fingerprint(e))}
-        have_src = {e.get("source") for e in self.entries if isinstance(e, dict)}
+        used = self.used_entries
+        have_fp = {fp for e in used if (fp := entry_fingerprint(e))}
+        have_src = {e.get("source") for e in used if isinstance(e, dict)}
         return [
             c for c in self.found
             if c.fingerprint not in have_fp and c.source not in have_src and c.source not in self.suppressed
@@ -111,9 +127,11 @@ def discover(home: Path, target: PoolTarget, config: ConfigFile, auth: dict[str,
     env = Environment(home) if env is None else env
     features = hermes_features() if features is None else features
     entries = pool_entries(auth, target.pool_key)
+    root = root_of(home)
+    root_entries = _root_entries(home, root, target.pool_key) if not entries else []
     found: list[NewCredential] = []
     where: dict[str, str] = {}
-    for var in env_candidates(target, entries, env, features):
+    for var in env_candidates(target, entries or root_entries, env, features):
         value, origin = env.get(var)
         if value:
             found.append(NewCredential(var, f"env:{var}", value, target.base_url, auth_type_for(target.pool_key, value)))
@@ -150,4 +168,20 @@ def discover(home: Path, target: PoolTarget, config: ConfigFile, auth: dict[str,
         where=where,
         env=env,
         features=features,
+        profile=profile_name(home, root),
+        root_entries=tuple(root_entries),
     )
+
+
+def _root_entries(home: Path, root: Path, pool_key: str) -> list[Any]:
+    """The root's entries for ``pool_key`` when ``home`` is a profile that has
+    none (Hermes then reads the root's); empty otherwise or when unreadable."""
+    if Path(home).absolute() == root:
+        return []
+    from ..store.auth import load_auth
+    from ..store.files import StoreError
+
+    try:
+        return pool_entries(load_auth(root), pool_key)
+    except StoreError:
+        return []

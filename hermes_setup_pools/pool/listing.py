@@ -12,7 +12,7 @@ from .table import as_json, pool_rows, show_pool
 def run_list(ctx: Context, state: PoolState, options: PoolOptions) -> None:
     """Print the pool (a table, or JSON with ``options.json``); with
     ``options.check``, ask the provider about each key first."""
-    rows = pool_rows(list(state.entries), state)
+    rows = pool_rows(list(state.used_entries), state)
     checks = None
     if options.check:
         from .checking import check_entries

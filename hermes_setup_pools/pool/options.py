@@ -38,6 +38,7 @@ class PoolOptions(NamedTuple):
     reset: str | None = None  # "*" for every entry
     store: str | None = None
     move_to: str | None = None
+    key_lines: tuple[str, ...] | None = None  # the key file, read once (a run over every profile)
 
     @property
     def manages(self) -> bool:

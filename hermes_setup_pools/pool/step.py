@@ -22,14 +22,29 @@ from . import render
 from .commit import PoolOutcome, commit
 from .discovery import PoolState, discover
 from .options import PoolOptions
-from .plan import make_plan
+from .plan import Plan, make_plan
 from .table import show_pool
 
 
 def run_pool(ctx: Context, options: PoolOptions) -> PoolOutcome:
     """Run the credential-pool step with ``options`` (see the module docstring)."""
-    home = ctx.hermes_home
-    config = load_config(home)
+    state = open_pool(ctx, options)
+    if isinstance(state, PoolOutcome):
+        return state
+    if options.list:
+        from .listing import run_list
+
+        run_list(ctx, state, options)
+        return PoolOutcome(state.pool_key)
+    show_pool(ctx.echo, state)
+    plan = plan_changes(ctx, state, options)
+    return write_plan(ctx, plan, options) if plan is not None else PoolOutcome(state.pool_key)
+
+
+def open_pool(ctx: Context, options: PoolOptions) -> PoolState | PoolOutcome:
+    """The pool this run works on, read and checked (or the outcome of a
+    provider that cannot pool: a skip at a terminal, an error otherwise)."""
+    config = load_config(ctx.hermes_home)
     target = resolve_target(options.provider, config.data) if options.provider else target_from_config(config.data)
     if target.pool_key is None:
         if not ctx.interactive:
@@ -45,12 +60,12 @@ def run_pool(ctx: Context, options: PoolOptions) -> PoolOutcome:
             raise UsageError(f"--{'store' if options.store == 'env' else 'move-to'} env: {problem}")
         if note := assumption_note(state.features):
             ctx.echo(f"  Note: {note}.")
-    if options.list:
-        from .listing import run_list
+    return state
 
-        run_list(ctx, state, options)
-        return PoolOutcome(state.pool_key)
-    show_pool(ctx.echo, state)
+
+def plan_changes(ctx: Context, state: PoolState, options: PoolOptions) -> Plan | None:
+    """Gather the answers (a person at a terminal, or the flags), plan them and
+    show the summary; ``None`` when there is nothing to change."""
     try:
         if ctx.interactive:
             from . import ask  # the prompt machinery loads only for a person at a terminal
@@ -60,14 +75,23 @@ def run_pool(ctx: Context, options: PoolOptions) -> PoolOutcome:
             from . import batch
 
             answers = batch.gather(options, state, ctx.echo)
-        plan = make_plan(state, answers)
-        if plan.empty:
-            ctx.echo("Nothing to change: the pool and its strategy are already as chosen.")
-            return PoolOutcome(plan.pool_key)
-        render.summary(ctx.echo, plan)
-        if options.dry_run:
-            render.dry_run(ctx.echo, plan)
-            return PoolOutcome(plan.pool_key)
+    except Cancelled as exc:
+        raise Cancelled(exc.exit_code, nothing_written=True) from None
+    plan = make_plan(state, answers)
+    if plan.empty:
+        ctx.echo("Nothing to change: the pool and its strategy are already as chosen.")
+        return None
+    render.summary(ctx.echo, plan)
+    return plan
+
+
+def write_plan(ctx: Context, plan: Plan, options: PoolOptions) -> PoolOutcome:
+    """Show the diff (``--dry-run``), or confirm (at a terminal; ``--yes``
+    otherwise) and write."""
+    if options.dry_run:
+        render.dry_run(ctx.echo, plan)
+        return PoolOutcome(plan.pool_key)
+    try:
         if ctx.interactive and not ctx.ask().confirm("Write these changes?", default=True):
             ctx.echo("Nothing was changed.")
             return PoolOutcome(plan.pool_key)

@@ -33,6 +33,8 @@ class Row(NamedTuple):
     next: bool
     in_pool: bool = True  # False: found elsewhere, Hermes adds it at its next load
     where: str = ""  # for a found key: .env, environment, config.yaml …
+    store: str = "own"  # "root": the root's entry, which Hermes reads for a profile with none of its own
+    profile: str = "default"
 
     @property
     def label(self) -> str:
@@ -43,6 +45,8 @@ class Row(NamedTuple):
         """The row for ``--list --json``."""
         count = self.entry.get("request_count")
         return {
+            "profile": self.profile,
+            "store": self.store if self.in_pool else None,
             "id": self.entry.get("id") if self.in_pool else None,
             "label": self.label,
             "source": self.entry.get("source") or "manual",
@@ -73,12 +77,13 @@ def pool_rows(entries: list[Any], state: PoolState, *, found: list[NewCredential
     statuses = [entry_status(entry, state.live_secret(entry) is not None, now) for entry in order]
     statuses += [EntryStatus("ok") for _ in extra]
     up = next_up([*order, *extra], statuses, strategy or state.strategy.effective)
-    rows = [Row(i + 1, entry, state.masked(entry), status, i == up)
+    store = "root" if state.borrows_root and entries == list(state.root_entries) else "own"
+    rows = [Row(i + 1, entry, state.masked(entry), status, i == up, store=store, profile=state.profile)
             for i, (entry, status) in enumerate(zip(order, statuses, strict=False))]
     for j, (cred, entry) in enumerate(zip(found, extra, strict=True)):
         i = len(order) + j
         rows.append(Row(i + 1, entry, mask(cred.secret), statuses[i], i == up, in_pool=False,
-                        where=state.where.get(cred.source, "")))
+                        where=state.where.get(cred.source, ""), profile=state.profile))
     return rows
 
 
@@ -115,11 +120,15 @@ def as_json(rows: list[Row], checks: list[Any] | None = None) -> str:
 def show_pool(echo: Echo, state: PoolState, width: int | None = None) -> None:
     """The pool table, the keys left out, and the strategy."""
     pool_key = state.pool_key
-    echo(f"◆ Credential pool: {pool_key}")
-    rows = pool_rows(list(state.entries), state)
+    profile = f" (profile {state.profile})" if state.profile != "default" else ""
+    echo(f"◆ Credential pool: {pool_key}{profile}")
+    rows = pool_rows(list(state.used_entries), state)
     if rows:
         for line in table_lines(rows, width):
             echo(line)
+    if state.borrows_root:
+        echo(wrap(f"  from the root's auth.json: profile {state.profile} has no {pool_key} keys of its own, so Hermes "
+                  "uses the root's; keys you add here give this profile its own pool", width, indent="  "))
     if any(not row.in_pool for row in rows):
         echo(wrap("  new: found outside auth.json; Hermes adds it to the pool the next time it loads it "
                   "(this step adds it with your changes)", width, indent="  "))
