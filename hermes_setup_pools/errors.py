@@ -49,3 +49,15 @@ class Terminated(KeyboardInterrupt):
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
         self.signum = signum
+
+
+class GoBack(BaseException):
+    """The user pressed ← at a prompt of a wizard that goes back (Hermes 0.22+):
+    the step asks its previous question again; from its first question the
+    wizard's own previous menu opens. A ``BaseException``, so runners pass it on."""
+
+
+class LeaveSetup(BaseException):
+    """The user leaves the whole setup wizard: Esc, as in Hermes' own menus, or a
+    second Ctrl-C after a step was cancelled (the wizard's banner promises
+    "Ctrl+C at any time to exit"). Nothing of the step is written."""

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from .display import shown
-from .errors import Cancelled, Terminated
+from .errors import Cancelled, GoBack, LeaveSetup, Terminated
 from .keys import looks_like_secret
 
 #: Checks an answer; returns the reason it is refused, or ``None`` to accept it.
@@ -52,6 +52,15 @@ _LITERAL_CONTROL_KEYS = {
 }
 
 
+_ASKING = [False]
+
+
+def asking() -> bool:
+    """Whether a question is on screen now (a signal may then cancel it: the
+    prompt library restores the terminal on its way out)."""
+    return _ASKING[0]
+
+
 class QuestionaryPrompter:
     """Asks in the terminal with questionary (prompt_toolkit underneath).
 
@@ -61,9 +70,23 @@ class QuestionaryPrompter:
     terminal on the way out. Text shown in a question is made terminal-safe.
     """
 
-    def __init__(self, **prompt_kwargs: Any) -> None:
+    def __init__(self, *, navigation: bool = False, in_wizard: bool = False, **prompt_kwargs: Any) -> None:
+        # navigation: inside a Hermes wizard that has Esc and ← (0.22+), they
+        # keep Hermes' meaning here: Esc leaves the setup (LeaveSetup), ← goes
+        # back one question (GoBack) in menus and at an empty text prompt.
         # prompt_kwargs (input=, output=) let tests drive real key presses.
+        # in_wizard: inside `hermes setup`, where Ctrl-C skips the step (not the command).
+        self.navigation = navigation
+        self.in_wizard = in_wizard or navigation
         self._kwargs = prompt_kwargs
+
+    def hint(self) -> str:
+        """The keys a menu takes, shown beside it."""
+        if self.navigation:
+            return "(↑/↓ Enter · ← previous question · Esc leaves setup · Ctrl-C skips this step)"
+        if self.in_wizard:
+            return "(↑/↓ then Enter · Ctrl-C skips this step)"
+        return "(↑/↓ then Enter)"
 
     @staticmethod
     def _validator(validate: Validator | None) -> Callable[[str], str | bool] | None:
@@ -83,12 +106,30 @@ class QuestionaryPrompter:
         if literal_controls:
             for key, char in _LITERAL_CONTROL_KEYS.items():
                 extra.add(key, eager=True)(lambda event, char=char: event.current_buffer.insert_text(char))
+        if self.navigation:
+            from prompt_toolkit.filters import Condition
+
+            @extra.add("escape")
+            def _leave(event: Any) -> None:
+                event.app.exit(exception=LeaveSetup())
+
+            # ← means "previous question" where it moves no cursor: in menus, and at an empty line.
+            nothing_typed = Condition(lambda: not getattr(question.application.current_buffer, "text", ""))
+
+            @extra.add("left", filter=nothing_typed)
+            def _back(event: Any) -> None:
+                event.app.exit(exception=GoBack())
         app = question.application
         app.key_bindings = merge_key_bindings([app.key_bindings, extra]) if app.key_bindings else extra
+        _ASKING[0] = True
         try:
             return question.unsafe_ask()
+        except (GoBack, LeaveSetup):
+            raise
         except (KeyboardInterrupt, EOFError) as exc:
             raise Cancelled(128 + exc.signum if isinstance(exc, Terminated) else 130) from None
+        finally:
+            _ASKING[0] = False
 
     def password(self, message: str, validate: Validator | None = None) -> str:
         import questionary
@@ -115,7 +156,7 @@ class QuestionaryPrompter:
             shown(message),
             choices=options,
             default=next(o for o in options if o.value == default),
-            instruction="(↑/↓ then Enter)",
+            instruction=self.hint(),
             **self._kwargs,
         )
         return str(self._ask(question))
@@ -131,6 +172,9 @@ class QuestionaryPrompter:
 
 #: An answer that makes :class:`ScriptedPrompter` behave as if Ctrl-C was pressed.
 CANCEL = object()
+#: Answers that press ← (previous question) and Esc (leave the setup).
+BACK = object()
+LEAVE = object()
 #: An answer that takes the question's default (Enter on a prefilled prompt).
 DEFAULT = object()
 
@@ -155,6 +199,10 @@ class ScriptedPrompter:
         answer = self.answers.pop(0)
         if answer is CANCEL:
             raise Cancelled()
+        if answer is BACK:
+            raise GoBack()
+        if answer is LEAVE:
+            raise LeaveSetup()
         return answer() if callable(answer) else answer
 
     def _validated(self, kind: str, message: str, validate: Validator | None, default: str = "") -> str:

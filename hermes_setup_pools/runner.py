@@ -38,12 +38,14 @@ def run_steps(
     *,
     on_error: OnError = "raise",
     say: Callable[[str], None] = _say,
+    quiet_cancel: bool = False,
 ) -> Context:
     """Run ``steps`` in order, storing each result in ``context.results``.
 
     With ``on_error="report"``, a step that is cancelled or fails is reported
     through ``say`` (one line, secrets redacted) and the run goes on; its
-    result is not stored.
+    result is not stored. ``quiet_cancel``: a cancel is not reported (the
+    caller says it in its own line).
     """
     for reg in steps:
         if on_error == "raise":
@@ -52,9 +54,12 @@ def run_steps(
         try:
             context.results[reg.id] = reg.step.run(context)
         except Cancelled as exc:
-            say(f"{reg.step.title}: cancelled" + ("; nothing was changed by this step." if exc.nothing_written else "."))
+            if not quiet_cancel:
+                say(f"{reg.step.title}: cancelled" + ("; nothing was changed by this step." if exc.nothing_written
+                                                      else "."))
         except (KeyboardInterrupt, EOFError):
-            say(f"{reg.step.title}: cancelled.")
+            if not quiet_cancel:
+                say(f"{reg.step.title}: cancelled.")
         except SetupError as exc:
             say(f"hermes-setup-pools: {reg.id}: {redact(str(exc))}")
         except Exception as exc:  # a plugin's bug must not take the wizard down silently

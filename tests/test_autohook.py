@@ -471,13 +471,19 @@ class FakeTerminal:
 def test_at_a_terminal_the_summary_waits_for_enter(pool_step, monkeypatch, capsys):
     _, use = pool_step
     use()
-    terminal = FakeTerminal("\n", KeyboardInterrupt(), AttributeError("no readline"))
+    terminal = FakeTerminal("\n", AttributeError("no readline"), KeyboardInterrupt())
     monkeypatch.setattr(sys, "stdin", terminal)
-    for _ in range(3):  # Enter; Ctrl-C at the pause only continues; so does an unreadable input
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # leaving the setup sets a quiet one
+    for _ in range(2):  # Enter continues; so does an unreadable input
         assert wizard(NEW_WIZARD, seam.make_wrapper(lambda: "picked"))["setup_model_provider"]({}) is None
+    from hermes_setup_pools.errors import LeaveSetup
+
+    with pytest.raises(LeaveSetup):  # Ctrl-C at the pause leaves the setup, as the wizard's banner promises
+        wizard(NEW_WIZARD, seam.make_wrapper(lambda: "picked"))["setup_model_provider"]({})
     assert terminal.asked == 3
     out, err = capsys.readouterr()
-    line = "Credential pool: added 1 key to openrouter, strategy round_robin — press Enter to continue"
+    line = ("Credential pool: added 1 key to openrouter, strategy round_robin — press Enter to continue "
+            "(Ctrl-C leaves setup)")
     assert err.count(line) == 3 and line not in out  # standard output carries only what the steps print
 
 

@@ -130,16 +130,32 @@ def test_ctrl_c_in_the_pool_step_writes_nothing_of_ours(first_run, hermes_home):
     term.send(ENTER)
     term.expect("How should Hermes rotate")
     term.send(CTRL_C)
-    term.expect("Credential pool: cancelled; nothing was changed by this step.")
+    # one line for one cancel, which also says what a second Ctrl-C does
     assert continue_after_step(term) == "Credential pool: nothing was written by this step —"
     term.expect("Model & Provider configuration complete!")
     assert term.finish() == 0
+    assert "cancelled; nothing was changed" not in term.text() and "(Ctrl-C leaves setup)" in term.text()
     assert not (hermes_home / "auth.json").exists() or "credential_pool" not in json.loads(
         (hermes_home / "auth.json").read_text()
     )
     config = yaml.safe_load((hermes_home / "config.yaml").read_text())
     assert "credential_pool_strategies" not in config
     assert config["model"]["provider"] == "openrouter"  # Hermes' own choice is intact
+
+
+def test_a_second_ctrl_c_at_press_enter_leaves_the_setup_as_the_banner_promises(first_run, hermes_home):
+    term = start_hermes(["setup", "model"], first_run)
+    keep_openrouter(term)
+    term.expect("Add another API key for openrouter")
+    term.send(CTRL_C)
+    term.expect("press Enter to continue (Ctrl-C leaves setup)")
+    term.send(CTRL_C)
+    term.expect("Setup stopped (Ctrl-C).")
+    assert term.finish() == 1  # as Ctrl-C at Hermes' own prompts ends it
+    text = term.text()
+    assert "Traceback" not in text and "Model & Provider configuration complete!" not in text
+    assert not (hermes_home / "auth.json").exists() or "credential_pool" not in json.loads(
+        (hermes_home / "auth.json").read_text())
 
 
 # -- the plugin command ----------------------------------------------------------------

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-PROMPT = " — press Enter to continue"
+PROMPT = " — press Enter to continue (Ctrl-C leaves setup)"
 
 
 def _plural(count: int, noun: str) -> str:
@@ -52,18 +52,23 @@ def interactive() -> bool:
         return False
 
 
-def pause(line: str) -> None:
-    """Show ``line`` and wait for Enter (Ctrl-C, Ctrl-D or an unreadable input
-    also continue). Written to standard error, like the wrapper's other lines,
-    so standard output carries only what the steps print."""
+def pause(line: str) -> bool:
+    """Show ``line`` and wait for Enter; False when Ctrl-C was pressed instead
+    (the user leaves the setup). Ctrl-D or an unreadable input continue.
+    Written to standard error, like the wrapper's other lines, so standard
+    output carries only what the steps print."""
     from ..display import shown
 
     sys.stderr.write(f"\n{shown(line)}{PROMPT}")
     sys.stderr.flush()
     try:
         answered = sys.stdin.readline()
-    except (KeyboardInterrupt, Exception):
+    except KeyboardInterrupt:
+        sys.stderr.write("\n")
+        return False
+    except Exception:
         answered = ""
     if not answered.endswith("\n"):
         sys.stderr.write("\n")
         sys.stderr.flush()
+    return True

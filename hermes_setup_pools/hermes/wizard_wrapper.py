@@ -151,7 +151,7 @@ def make_wrapper(original: Callable[..., Any]) -> Callable[..., Any]:
         from ..prompts import QuestionaryPrompter
         from ..runner import run_steps
         from ..steps import ANCHOR_STEP_ID, Context
-        from . import outcome
+        from . import controls, outcome
         from .settings import current_hermes_home
 
         try:
@@ -168,8 +168,10 @@ def make_wrapper(original: Callable[..., Any]) -> Callable[..., Any]:
             _preload_prompts()
         _run_once(done, ("before", str(home)), before, lambda: run_steps(before, ctx, on_error="report", say=_say))
         result = original(*args, **kwargs)  # raises: nothing of ours runs after it
-        ran = _run_once(done, ("after", str(home), *_model_choice(home)), after,
-                        lambda: run_steps(after, ctx, on_error="report", say=_say))
+        nav = controls.navigation()  # read now: it counts the menus the picker showed
+        if interactive:
+            ctx.prompter = QuestionaryPrompter(navigation=nav is not None, in_wizard=True)
+        ran = _run_after(done, ("after", str(home), *_model_choice(home)), after, ctx, nav)
         pool = next((reg for reg in after if reg.id == POOL_STEP_ID), None)
         if pool is not None:
             _finish_pool_step(caller, ctx.results.get(POOL_STEP_ID), pool.step.title, ran=ran and interactive)
@@ -192,6 +194,33 @@ def _preload_prompts() -> None:
             pass
 
     threading.Thread(target=load, name="hermes-setup-pools-preload", daemon=True).start()
+
+
+def _run_after(done: set[tuple[str, ...]], key: tuple[str, ...], steps: list[Any], ctx: Any, nav: Any) -> bool:
+    """The steps after the picker, with the wizard's keys and signals
+    (:mod:`.controls`): ← at the first question goes to Hermes' previous menu
+    (or asks again where there is none), Esc leaves the setup, a signal at a
+    question cancels the step and then ends the process. True when run."""
+    from ..errors import GoBack, LeaveSetup
+    from ..runner import run_steps
+    from . import controls, outcome
+
+    watch = controls.SignalWatch()
+    while True:
+        try:
+            with watch.watching():
+                ran = _run_once(done, key, steps, lambda: run_steps(steps, ctx, on_error="report", say=_say,
+                                                                       quiet_cancel=ctx.interactive))
+            break
+        except GoBack:
+            if nav is not None and controls.can_go_back(nav):
+                raise controls.back_to_hermes(nav) from None
+            _say("Nothing in the setup comes before this question; asking it again.")
+        except LeaveSetup:
+            controls.leave_setup()
+    result = ctx.results.get(POOL_STEP_ID)
+    watch.finish(outcome.summary("Credential pool", result) if result is not None else None, _say)
+    return ran
 
 
 def _run_once(done: set[tuple[str, ...]], key: tuple[str, ...], steps: list[Any], run: Callable[[], Any]) -> bool:
@@ -221,8 +250,10 @@ def _finish_pool_step(caller: FrameType, result: Any, title: str, *, ran: bool) 
             from .settings import current_hermes_home
 
             anchor.remember(current_hermes_home(), result.pool_key)
-        if ran:
-            outcome.pause(outcome.summary(title, result))
+        if ran and not outcome.pause(outcome.summary(title, result)):
+            from . import controls
+
+            controls.leave_setup()  # Ctrl-C at "press Enter to continue": the banner's "Ctrl+C … to exit"
     except Exception as exc:  # never break Hermes' wizard
         from ..keys import redact
 

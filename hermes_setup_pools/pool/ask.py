@@ -18,10 +18,15 @@ class CheckSession:
     """The key check at a terminal: asked once per run ("Check new keys with
     <host> now?"), then each typed key is checked as soon as it is entered."""
 
-    def __init__(self, prompter: Prompter, state: PoolState, echo: Callable[[str], None]) -> None:
+    def __init__(self, prompter: Prompter, state: PoolState, echo: Callable[[str], None],
+                 checked: list[tuple[str, Any]] | None = None) -> None:
         self.prompter, self.state, self.echo = prompter, state, echo
         self.checker: Any = None
         self.enabled: bool | None = None
+        # (key, result) of each check so far, in order: when the questions are
+        # replayed (the user went back), the same checks are not sent again.
+        self.checked = [] if checked is None else checked
+        self.count = 0
 
     def accept(self, key: str) -> bool:
         """Check ``key`` (asking first, once) and say what was found; False when
@@ -42,7 +47,13 @@ class CheckSession:
                     self.echo(f"  – no check available for {self.state.pool_key}; keys are added unchecked")
         if not self.enabled:
             return True
-        result = self.checker.check(key)
+        if self.count < len(self.checked) and self.checked[self.count][0] == key:
+            result = self.checked[self.count][1]
+        else:
+            result = self.checker.check(key)
+            del self.checked[self.count :]
+            self.checked.append((key, result))
+        self.count += 1
         self.echo(f"    {result.describe()}")
         if result.verdict != "rejected":
             return True
@@ -128,14 +139,14 @@ def ask_strategy(prompter: Prompter, state: PoolState, total: int, *, always: bo
 
 
 def gather(prompter: Prompter, state: PoolState, echo: Callable[[str], None], strategy: str | None,
-           store: str | None = None) -> Answers:
+           store: str | None = None, *, checked: list[tuple[str, Any]] | None = None) -> Answers:
     """All the interactive answers. A new pool: keys, then the strategy. An
     existing pool: the action menu (:mod:`.manage`). A ``strategy`` or
     ``store`` given as a flag is not asked."""
     pool = PoolIndex(state, store or "auth")
     pool.store_asked = store is not None
     chosen: list[str | None] = [strategy]
-    checks = CheckSession(prompter, state, echo)
+    checks = CheckSession(prompter, state, echo, checked)
 
     def choose_strategy() -> None:
         chosen[0] = ask_strategy(prompter, state, pool.count, always=True) or chosen[0]

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..display import named, shown
+from ..display import named, plural, shown
+from ..errors import Cancelled
 from ..keys import clean_label, key_problem
 from ..prompts import Prompter
 from .changes import Move, Remove, Rename, Replace, Reset, Target
@@ -78,19 +79,32 @@ def manage(prompter: Prompter, pool: PoolIndex, echo: Echo,
         action = prompter.select("What would you like to do?", ACTIONS, default="finish")
         if action == "finish":
             return
-        if action == "add":
-            add_keys()
-        elif action == "strategy":
-            choose_strategy()
-        elif action == "reset":
-            _reset(prompter, pool, echo)
-        else:
-            target = pick(prompter, pool, f"Which key? ({dict(ACTIONS)[action].lower()})", manual_only=action == "replace")
-            if target is None:
-                if action == "replace":
-                    echo("  Only keys stored in auth.json (manual) can be replaced here; change a variable in .env itself.")
-                continue
-            _act(prompter, pool, echo, action, target)
+        try:
+            _do(prompter, pool, echo, action, (add_keys, choose_strategy))
+        except Cancelled:
+            # Ctrl-C inside an action leaves that action, never the changes chosen so far.
+            kept = len(pool.changes)
+            echo(f"  Back to the menu; {plural(kept, 'change')} chosen so far kept (Ctrl-C at the menu cancels "
+                 "the whole step, nothing written)." if kept else "  Back to the menu.")
+
+
+def _do(prompter: Prompter, pool: PoolIndex, echo: Echo, action: str,
+        asks: tuple[Callable[[], None], Callable[[], None]]) -> None:
+    """One action of the menu (``asks``: how to add keys and choose the strategy)."""
+    add_keys, choose_strategy = asks
+    if action == "add":
+        add_keys()
+    elif action == "strategy":
+        choose_strategy()
+    elif action == "reset":
+        _reset(prompter, pool, echo)
+    else:
+        target = pick(prompter, pool, f"Which key? ({dict(ACTIONS)[action].lower()})", manual_only=action == "replace")
+        if target is None:
+            if action == "replace":
+                echo("  Only keys stored in auth.json (manual) can be replaced here; change a variable in .env itself.")
+            return
+        _act(prompter, pool, echo, action, target)
 
 
 def _act(prompter: Prompter, pool: PoolIndex, echo: Echo, action: str, target: Target) -> None:

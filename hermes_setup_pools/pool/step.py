@@ -11,7 +11,7 @@ re-run with the same answers writes nothing at all.
 from __future__ import annotations
 
 from ..display import plural
-from ..errors import Cancelled, SetupError, UsageError
+from ..errors import Cancelled, GoBack, SetupError, UsageError
 from ..providers import PoolTarget, resolve_target, target_from_config
 from ..steps import Context
 from ..store.auth import auth_path, check_pool_loadable, load_auth, pool_entries
@@ -37,6 +37,9 @@ def run_pool(ctx: Context, options: PoolOptions) -> PoolOutcome:
         run_list(ctx, state, options)
         return PoolOutcome(state.pool_key)
     show_pool(ctx.echo, state)
+    if ctx.interactive:
+        plan = ask_and_confirm(ctx, state, options)
+        return commit(plan, ctx.echo) if plan is not None else PoolOutcome(state.pool_key)
     plan = plan_changes(ctx, state, options)
     return write_plan(ctx, plan, options) if plan is not None else PoolOutcome(state.pool_key)
 
@@ -63,20 +66,44 @@ def open_pool(ctx: Context, options: PoolOptions) -> PoolState | PoolOutcome:
     return state
 
 
+def ask_and_confirm(ctx: Context, state: PoolState, options: PoolOptions) -> Plan | None:
+    """A person at a terminal: the questions, the summary and "Write these
+    changes?"; ← at a question asks the one before it again (from the first,
+    it is the wizard's business: :class:`~..errors.GoBack` goes up). ``None``
+    when there is nothing to write."""
+    from . import ask  # the prompt machinery loads only for a person at a terminal
+    from .replay import Replay
+
+    replay = Replay(ctx.ask())
+    checked: list[tuple[str, object]] = []  # key checks done, not sent again when questions are replayed
+    while True:
+        prompter = replay.round()
+        echo = prompter.echo(ctx.echo)
+        try:
+            answers = ask.gather(prompter, state, echo, options.strategy, options.store, checked=checked)
+            plan = make_plan(state, answers)
+            if plan.empty:
+                echo("Nothing to change: the pool and its strategy are already as chosen.")
+                return None
+            render.summary(echo, plan)
+            if not prompter.confirm("Write these changes?", default=True):
+                echo("Nothing was changed.")
+                return None
+            return plan
+        except GoBack:
+            if not replay.back():
+                raise
+            ctx.echo("  ← back to the previous question")
+        except Cancelled as exc:
+            raise Cancelled(exc.exit_code, nothing_written=True) from None
+
+
 def plan_changes(ctx: Context, state: PoolState, options: PoolOptions) -> Plan | None:
-    """Gather the answers (a person at a terminal, or the flags), plan them and
-    show the summary; ``None`` when there is nothing to change."""
-    try:
-        if ctx.interactive:
-            from . import ask  # the prompt machinery loads only for a person at a terminal
+    """The answers the flags give, planned, with the summary shown; ``None``
+    when there is nothing to change."""
+    from . import batch
 
-            answers = ask.gather(ctx.ask(), state, ctx.echo, options.strategy, options.store)
-        else:
-            from . import batch
-
-            answers = batch.gather(options, state, ctx.echo)
-    except Cancelled as exc:
-        raise Cancelled(exc.exit_code, nothing_written=True) from None
+    answers = batch.gather(options, state, ctx.echo)
     plan = make_plan(state, answers)
     if plan.empty:
         ctx.echo("Nothing to change: the pool and its strategy are already as chosen.")
@@ -86,18 +113,11 @@ def plan_changes(ctx: Context, state: PoolState, options: PoolOptions) -> Plan |
 
 
 def write_plan(ctx: Context, plan: Plan, options: PoolOptions) -> PoolOutcome:
-    """Show the diff (``--dry-run``), or confirm (at a terminal; ``--yes``
-    otherwise) and write."""
+    """Without questions: show the diff (``--dry-run``), or write when ``--yes`` says so."""
     if options.dry_run:
         render.dry_run(ctx.echo, plan)
         return PoolOutcome(plan.pool_key)
-    try:
-        if ctx.interactive and not ctx.ask().confirm("Write these changes?", default=True):
-            ctx.echo("Nothing was changed.")
-            return PoolOutcome(plan.pool_key)
-    except Cancelled as exc:
-        raise Cancelled(exc.exit_code, nothing_written=True) from None
-    if not ctx.interactive and not options.yes:
+    if not options.yes:
         raise UsageError("nothing was written: add --yes to write these changes (or --dry-run to see the diff)")
     return commit(plan, ctx.echo)
 
