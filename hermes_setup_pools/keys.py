@@ -35,6 +35,7 @@ PLACEHOLDERS = frozenset(
         "sk-xxx", "sk-or-...", "sk-ant-...",
     }
 )
+_LONGEST_PLACEHOLDER = max(map(len, PLACEHOLDERS))
 
 # Unicode category Cc, without importing unicodedata (this module is on the
 # start-up path of every non-interactive run).
@@ -42,6 +43,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _SPACE = re.compile(r"\s")
 _ENV_ASSIGNMENT = re.compile(r"^(export\s+)?[A-Za-z_][A-Za-z0-9_]*=")
 _COMMANDS = ("hermes ", "export ", "set ", "curl ", "echo ", "$ ", "setx ", "bearer ", "authorization:")
+#: A first word (lower-cased) that makes a line a pasted command.
+COMMAND_WORDS = frozenset({"export", "set", "setx", "hermes", "curl", "echo", "$", "bearer", "authorization:"})
 #: Prefixes long or distinctive enough that a second occurrence inside one key
 #: means two keys were pasted together, and that mark a token as a key.
 KEY_PREFIXES = (
@@ -53,9 +56,9 @@ _INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e\u200b\u200c\u200d\u
 # The characters of a key; ":" "/" "@" split URLs and paths into pieces, so a
 # key inside ``https://user:KEY@host`` is still found.
 _KEYISH = re.compile(r"[A-Za-z0-9_\-.=+]+")
-# A key made only of these characters, of a sane length, needs only the
-# placeholder and pasted-twice checks.
-_PLAIN = re.compile(r"[A-Za-z0-9_\-.+/]{1,4096}")
+#: A key made only of these characters, of a sane length, needs only the
+#: placeholder, length and pasted-twice checks (:func:`plain_key_problem`).
+PLAIN = re.compile(r"[A-Za-z0-9_\-.+/]{1,4096}")
 
 
 def fingerprint(secret: str) -> str:
@@ -93,8 +96,8 @@ def key_problem(raw: str) -> str | None:
     ``…``), placeholders and anything too short to be a key.
     """
     key = raw.strip()
-    if _PLAIN.fullmatch(key) and "=" not in key:
-        return _plain_key_problem(key)  # the common case: most checks below cannot apply
+    if PLAIN.fullmatch(key) and "=" not in key:
+        return plain_key_problem(key)  # the common case: most checks below cannot apply
     if not key:
         return "the key is empty"
     if len(key) > MAX_KEY_LENGTH:
@@ -124,7 +127,7 @@ def is_command_line(text: str) -> bool:
     first = stripped.split(maxsplit=1)[0].lower() if stripped else ""
     return (
         (stripped.lower() + " ").startswith(_COMMANDS)
-        or first in {"export", "set", "setx", "hermes", "curl", "echo", "$", "bearer", "authorization:"}
+        or first in COMMAND_WORDS
         or bool(_ENV_ASSIGNMENT.match(stripped))
         or "=" in first
     )
@@ -146,16 +149,32 @@ def is_placeholder(key: str) -> bool:
     )
 
 
+def plain_key_problem(key: str) -> str | None:
+    """:func:`key_problem` for a key of 1 to 4096 plain characters (letters,
+    digits, ``-_.+/``): the placeholder, length and pasted-twice checks, the
+    only ones that can apply to it."""
+    # is_placeholder(key) for these characters (no space, bracket, "***" or "…" can occur in them)
+    repeated = key[0] == key[-1] and key.count(key[0]) == len(key)
+    if repeated or (len(key) <= _LONGEST_PLACEHOLDER and key.lower() in PLACEHOLDERS):
+        return "that is a placeholder, not a real key"
+    return _key_shape_problem(key)
+
+
 def _plain_key_problem(key: str) -> str | None:
-    """The checks that apply to a key of plain characters (letters, digits, ``-_.+/``)."""
+    """The checks that apply to a key with no whitespace, control characters or quotes."""
     if is_placeholder(key):
         return "that is a placeholder, not a real key"
+    return _key_shape_problem(key)
+
+
+def _key_shape_problem(key: str) -> str | None:
     if len(key) < MIN_KEY_LENGTH:
         return f"that is too short to be an API key (under {MIN_KEY_LENGTH} characters)"
-    if key.startswith(KEY_PREFIXES):
-        prefix = next(p for p in KEY_PREFIXES if key.startswith(p))
-        if key.find(prefix, 16) > 0:
-            return "that looks like two keys pasted together; add them one at a time"
+    for prefix in KEY_PREFIXES:  # the first that matches (a plain loop: no generator per key)
+        if key.startswith(prefix):
+            if key.find(prefix, 16) > 0:
+                return "that looks like two keys pasted together; add them one at a time"
+            break
     return None
 
 
@@ -183,11 +202,15 @@ def clean_label(raw: str, key_prefixes: tuple[str, ...] = ()) -> tuple[str, str 
     return _label_words_problem(label, key_prefixes)
 
 
+LABEL_IS_A_KEY = "the label looks like an API key; labels are shown in the clear, so use a name"
+LABEL_TOO_LONG = f"the label is longer than {MAX_LABEL_LENGTH} characters"
+
+
 def _label_words_problem(label: str, key_prefixes: tuple[str, ...]) -> tuple[str, str | None]:
     if label and any(looks_like_secret(word, key_prefixes) for word in label.split()):
-        return label, "the label looks like an API key; labels are shown in the clear, so use a name"
+        return label, LABEL_IS_A_KEY
     if len(label) > MAX_LABEL_LENGTH:
-        return label, f"the label is longer than {MAX_LABEL_LENGTH} characters"
+        return label, LABEL_TOO_LONG
     return label, None
 
 
@@ -199,6 +222,8 @@ def label_problem(label: str) -> str | None:
 def looks_like_secret(text: str, key_prefixes: tuple[str, ...] = ()) -> bool:
     """True for a token that is probably an API key: it carries a known key
     prefix (or one of ``key_prefixes``), or is long, unspaced and random-looking."""
+    if len(text) < MIN_KEY_LENGTH:  # too short either way (the checks below only shorten it)
+        return False
     token = text.strip().strip("'\"`")
     if token.startswith(KEY_PREFIXES) or token.startswith("sk-") or (key_prefixes and token.startswith(key_prefixes)):
         return len(token) >= MIN_KEY_LENGTH

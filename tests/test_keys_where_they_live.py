@@ -23,7 +23,7 @@ from conftest import run_cli
 from helpers import CANARY, ENV_KEY, KEY_1, KEY_2, assert_no_secret
 
 NEWER = HermesFeatures(installed=True, numbered_env_keys=True, secret_sources=frozenset({"onepassword", "bitwarden"}))
-REF = "op://Private/OpenRouter-team/credential"  # spaces in key files: see keyfile.py
+REF = "op://Private/OpenRouter team/credential"  # a reference runs to the end of its line, spaces included
 
 
 @pytest.fixture
@@ -103,7 +103,7 @@ def test_a_secret_reference_needs_the_source_that_resolves_it(home, newer_hermes
     status, out, _ = run(["pool", "--key-file", "-", "--yes"], f"team {REF}\n", capsys)
     assert status == 0
     assert REF not in out and "op://Private/…" in out
-    assert (home / ".env").read_text().endswith(f"OPENROUTER_API_KEY_2={REF}\n")
+    assert (home / ".env").read_text().endswith(f'OPENROUTER_API_KEY_2="{REF}"\n')
     config = yaml.safe_load((home / "config.yaml").read_text())
     assert config["secrets"]["onepassword"] == {"enabled": True, "env": {"OPENROUTER_API_KEY_2": REF}}
     assert "# 1Password" in (home / "config.yaml").read_text()

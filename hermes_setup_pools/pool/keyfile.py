@@ -1,6 +1,8 @@
 """Key files for non-interactive runs: one key per line, ``[label ]key``.
 
-The key is the last field of a line and anything before it is the label; a
+The key is the last field of a line and anything before it is the label (a
+secret reference such as ``op://vault/item name/field`` runs to the end of
+the line, spaces included); a
 line starting with ``#``, or the rest of a line after whitespace and ``#``, is
 a comment and never part of a key or label. Lines end only at ``\\n``, ``\\r\\n``
 or ``\\r``: a Unicode line separator inside a line is refused, never taken as a
@@ -16,12 +18,29 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..errors import SetupError, UsageError
-from ..keys import clean_label, is_command_line, key_problem, looks_like_secret
+from ..keys import (
+    COMMAND_WORDS,
+    LABEL_IS_A_KEY,
+    LABEL_TOO_LONG,
+    MAX_KEY_LENGTH,
+    MAX_LABEL_LENGTH,
+    MIN_KEY_LENGTH,
+    PLAIN,
+    REFERENCE_SCHEMES,
+    clean_label,
+    is_command_line,
+    key_problem,
+    looks_like_secret,
+    plain_key_problem,
+)
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _COMMENT = re.compile(r"(?:^|\s)#.*$")
 # Characters str.splitlines() would break on but a key file does not.
 _SEPARATORS = re.compile("[\u2028\u2029\u0085\x0b\x0c\x1c-\x1e]")
+_KEY_FIRST = "the text before the key looks like a key itself; write `label key` (label first) or the key alone"
+# A secret reference (op://vault/item/field): its path may hold spaces, so it runs to the end of the line.
+_REFERENCE = re.compile(r"(?:^|\s)((?:" + "|".join(REFERENCE_SCHEMES) + r")://\S.*)$")
 
 
 class KeyLine(NamedTuple):
@@ -98,34 +117,68 @@ def parse_key_lines(text: str | list[str], source: str = "key file", key_prefixe
     number (nothing was written). ``key_prefixes`` are the provider's usual key
     prefixes: a label carrying one is refused as a key in the label's place."""
     lines: list[KeyLine] = []
-    raw_lines = _LINE_END.split(text) if isinstance(text, str) else text
+    if isinstance(text, str):
+        raw_lines = _LINE_END.split(text)
+        separators = _SEPARATORS.search(text) is not None  # none of them is a line end: one search for the file
+    else:
+        raw_lines = text
+        separators = any(map(_SEPARATORS.search, text))
+    plain = PLAIN.fullmatch
     for number, raw in enumerate(raw_lines, start=1):
-        where = f"{source} line {number}"
-        if _SEPARATORS.search(raw):
-            raise SetupError(f"{where}: holds a Unicode line separator inside the line; nothing was written")
-        line = _COMMENT.sub("", raw).strip()
+        if separators and _SEPARATORS.search(raw):
+            raise SetupError(f"{source} line {number}: holds a Unicode line separator inside the line; nothing was written")
+        line = (_COMMENT.sub("", raw) if "#" in raw else raw).strip()
         if not line:
             continue
-        if _is_command(line):
-            raise SetupError(f"{where}: {key_problem(line) or 'that is a command line, not a key'}; nothing was written")
-        fields = line.split()
-        key = fields[-1]
-        label_text = line[: len(line) - len(key)].strip()
-        if label_text and looks_like_secret(label_text.split()[0], key_prefixes):
-            raise SetupError(
-                f"{where}: the text before the key looks like a key itself; write `label key` "
-                "(label first) or the key alone; nothing was written"
-            )
-        problem = key_problem(key)
+        words = line.split()
+        key = words.pop()
+        label = line[: len(line) - len(key)].rstrip()
+        # The usual line: a key of plain characters (keys.PLAIN), alone or after
+        # words of plain characters and spaces. No quote, "=", ":", "$", control,
+        # blank-looking or non-ASCII character can occur in it, so of
+        # _parse_line's rules only these can refuse it, in the same order, each
+        # word checked once; any other line takes every rule.
+        usual = len(key) >= MIN_KEY_LENGTH and plain(key) is not None and (
+            not label or (label.isascii() and label.isalnum()) or plain(label.replace(" ", "")) is not None)
+        if not usual or (words and words[0].lower() in COMMAND_WORDS):
+            lines.append(_parse_line(number, line, source, key_prefixes))
+            continue
+        if words and looks_like_secret(words[0], key_prefixes):
+            raise SetupError(f"{source} line {number}: {_KEY_FIRST}; nothing was written")
+        problem = plain_key_problem(key)
         if problem:
-            raise SetupError(f"{where}: {problem}; nothing was written")
-        label, problem = clean_label(label_text, key_prefixes)
-        if problem:
-            raise SetupError(f"{where}: {problem}; nothing was written")
+            raise SetupError(f"{source} line {number}: {problem}; nothing was written")
+        if len(words) > 1 and any(looks_like_secret(word, key_prefixes) for word in words[1:]):
+            raise SetupError(f"{source} line {number}: {LABEL_IS_A_KEY}; nothing was written")
+        if len(label) > MAX_LABEL_LENGTH:
+            raise SetupError(f"{source} line {number}: {LABEL_TOO_LONG}; nothing was written")
         lines.append(KeyLine(number, label or None, key))
     return lines
 
 
-def _is_command(line: str) -> bool:
-    # "export OPENROUTER_API_KEY=sk-…" would otherwise parse as label "export".
-    return is_command_line(line)
+def _parse_line(number: int, line: str, source: str, key_prefixes: tuple[str, ...]) -> KeyLine:
+    """Any other non-blank line (comment removed, stripped), every rule in turn."""
+    where = f"{source} line {number}"
+    reference = _REFERENCE.search(line)
+    if reference is not None:  # `[label ]op://vault/item name/field`: the reference runs to the end of the line
+        ref = reference.group(1)
+        if len(ref) > MAX_KEY_LENGTH or not ref.isprintable():
+            raise SetupError(f"{where}: that secret reference is too long or holds control characters; nothing was written")
+        label, problem = clean_label(line[: reference.start(1)].strip(), key_prefixes)
+        if problem:
+            raise SetupError(f"{where}: {problem}; nothing was written")
+        return KeyLine(number, label or None, ref)
+    if is_command_line(line):
+        # "export OPENROUTER_API_KEY=sk-…" would otherwise parse as label "export".
+        raise SetupError(f"{where}: {key_problem(line) or 'that is a command line, not a key'}; nothing was written")
+    key = line.rsplit(maxsplit=1)[-1]
+    label_text = line[: len(line) - len(key)].strip()
+    if label_text and looks_like_secret(label_text.split()[0], key_prefixes):
+        raise SetupError(f"{where}: {_KEY_FIRST}; nothing was written")
+    problem = key_problem(key)
+    if problem:
+        raise SetupError(f"{where}: {problem}; nothing was written")
+    label, problem = clean_label(label_text, key_prefixes)
+    if problem:
+        raise SetupError(f"{where}: {problem}; nothing was written")
+    return KeyLine(number, label or None, key)
