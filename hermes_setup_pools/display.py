@@ -75,11 +75,11 @@ def cut(text: str, width: int) -> str:
 
 
 def table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]], width: int | None = None, *, indent: str = "  ",
-          drop: tuple[int, ...] = (), shrink: tuple[int, ...] = ()) -> list[str]:
-    """Lines of a table that fits ``width`` (the terminal's by default): when
-    too wide, the columns in ``drop`` go first (in that order), then the
-    columns in ``shrink`` are cut with ``…`` (never below their header or 6
-    characters); a row is never split across lines. Cells must already be
+          fit: Sequence[tuple[str, int]] = ()) -> list[str]:
+    """Lines of a table that fits ``width`` (the terminal's by default). While
+    too wide, ``fit`` is followed in order: ``("drop", i)`` leaves column ``i``
+    out, ``("shrink", i)`` cuts its cells with ``…`` (never below its header or
+    6 characters). A row is never split across lines. Cells must already be
     terminal-safe text."""
     width = terminal_width() if width is None else width
     width = width if width is not None else 1 << 30
@@ -90,13 +90,13 @@ def table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]], width: int |
         shown_columns = [i for i in columns if sizes[i]]
         return len(indent) + sum(sizes[i] for i in shown_columns) + 2 * (len(shown_columns) - 1)
 
-    for i in drop:
-        if total() > width and i in columns:
+    for how, i in fit:
+        if total() <= width or i not in columns:
+            continue
+        if how == "drop":
             columns.remove(i)
-    for i in shrink:
-        if total() > width and i in columns:
-            floor = max(len(header[i]), 6)
-            sizes[i] = max(floor, sizes[i] - (total() - width))
+        else:
+            sizes[i] = max(len(header[i]), 6, sizes[i] - (total() - width))
     lines = []
     for row in [header, *rows]:
         cells = [cut(row[i], sizes[i]).ljust(sizes[i]) for i in columns if sizes[i]]

@@ -81,12 +81,17 @@ class QuestionaryPrompter:
         self._kwargs = prompt_kwargs
 
     def hint(self) -> str:
-        """The keys a menu takes, shown beside it."""
-        if self.navigation:
-            return "(↑/↓ Enter · ← previous question · Esc leaves setup · Ctrl-C skips this step)"
-        if self.in_wizard:
-            return "(↑/↓ then Enter · Ctrl-C skips this step)"
+        """The keys a menu takes, shown beside it (short: it shares the question's line)."""
         return "(↑/↓ then Enter)"
+
+    def keys_hint(self) -> str:
+        """The keys that work in this step, said once before its first question
+        (inside `hermes setup`; the standalone command needs no such line)."""
+        if self.navigation:
+            return "Keys: Enter answers · ← previous question · Esc leaves the setup · Ctrl-C skips this step"
+        if self.in_wizard:
+            return "Keys: Enter answers · Ctrl-C skips this step"
+        return ""
 
     @staticmethod
     def _validator(validate: Validator | None) -> Callable[[str], str | bool] | None:

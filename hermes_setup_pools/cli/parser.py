@@ -23,12 +23,12 @@ every registered step (the credential pool and any plugin's steps) in order."""
 
 EPILOG = """\
 examples:
-  hermes-setup-pools                       whole flow, interactive
-  hermes-setup-pools pool                  only the credential-pool step
-  hermes-setup-pools pool --list           the pool: status, requests, next key
-  hermes-setup-pools doctor                find what silently breaks rotation
-  hermes-setup-pools steps                 list the steps in the order they run
-  hermes-setup-pools enable                turn the step on inside `hermes setup`
+  hermes-setup-pools                  whole flow, interactive
+  hermes-setup-pools pool             only the credential-pool step
+  hermes-setup-pools pool --list      the pool: status, requests, next key
+  hermes-setup-pools doctor           find what silently breaks rotation
+  hermes-setup-pools steps            list the steps in the order they run
+  hermes-setup-pools enable           turn the step on inside `hermes setup`
   printf 'team sk-or-...\\n' | hermes-setup-pools pool --non-interactive \\
       --provider openrouter --strategy round_robin --key-file - --yes
 
@@ -40,9 +40,9 @@ environment:
 POOL_DESCRIPTION = """\
 Show the keys the chosen provider already has (in auth.json, .env and the
 environment), add more, choose the rotation strategy, then write both files.
-The provider is model.provider from config.yaml unless --provider says otherwise.
-Keys are typed at a masked prompt or read from --key-file; never from the
-command line. A second run with the same answers changes nothing."""
+The provider is model.provider from config.yaml unless --provider says
+otherwise. Keys are typed at a masked prompt or read from --key-file; never
+from the command line. A second run with the same answers changes nothing."""
 
 POOL_EPILOG = """\
 key file format: one key per line, optionally preceded by a label

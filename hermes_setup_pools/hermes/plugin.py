@@ -43,6 +43,9 @@ def register(ctx: Any) -> None:
 def add_setup_arguments(parser: argparse.ArgumentParser) -> None:
     """Give ``parser`` the same arguments as ``hermes setup`` (copied from Hermes'
     own parser, so a newer Hermes' flags come along)."""
+    # Hermes builds plugin parsers with a formatter that prints the description
+    # as one line; wrap it to the terminal like every other help text.
+    parser.formatter_class = argparse.HelpFormatter
     try:
         from hermes_cli.subcommands.setup import build_setup_parser
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..display import wrap
 from ..keys import clean_label, key_problem, mask
 from ..prompts import Prompter
 from .discovery import PoolState
@@ -145,6 +146,9 @@ def gather(prompter: Prompter, state: PoolState, echo: Callable[[str], None], st
     ``store`` given as a flag is not asked."""
     pool = PoolIndex(state, store or "auth")
     pool.store_asked = store is not None
+    hint = getattr(prompter, "keys_hint", lambda: "")()  # the keys inside `hermes setup`, said once
+    if hint:
+        echo(wrap(f"  {hint}", indent="    "))
     chosen: list[str | None] = [strategy]
     checks = CheckSession(prompter, state, echo, checked)
 

@@ -136,18 +136,22 @@ def summary(echo: Echo, plan: Plan) -> None:
     """What writing ``plan`` will do: the net change of each entry, the
     strategy, every renumbering, and the pool as it will then be."""
     echo(f"About to write for pool {plan.pool_key}:")
+
+    def say(where: str, text: str) -> None:
+        echo(wrap(f"  {where:<11} {text}", indent=" " * 16))
+
     lines = net_lines(plan)
     for line in lines[:SUMMARY_LINES]:
-        echo(f"  auth.json   {line}")
+        say("auth.json", line)
     if len(lines) > SUMMARY_LINES:
-        echo(f"  auth.json   … and {len(lines) - SUMMARY_LINES:,} more (use --dry-run to see them all)")
+        say("auth.json", f"… and {len(lines) - SUMMARY_LINES:,} more (use --dry-run to see them all)")
     for change, reason in plan.preview.skipped:
         if not isinstance(change, Add):
-            echo(f"  skipped     {named(subject(change))}: {shown(reason)}")
+            say("skipped", f"{named(subject(change))}: {shown(reason)}")
     if plan.strategy:
-        echo(f"  config.yaml {STRATEGIES_KEY}.{plan.pool_key} = {plan.strategy}")
+        say("config.yaml", f"{STRATEGIES_KEY}.{plan.pool_key} = {plan.strategy}")
     if plan.preview.renumbered is not None:
-        echo(f"  auth.json   {renumbering_line(plan.preview.renumbered)}")
+        say("auth.json", renumbering_line(plan.preview.renumbered))
     if any(not isinstance(change, Add) for change in plan.preview.done):
         echo("  The pool will then be:")
         rows = pool_rows(plan.preview.entries, plan.with_new_keys(), found=[], strategy=plan.strategy)

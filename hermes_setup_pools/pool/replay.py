@@ -61,6 +61,11 @@ class ReplayPrompter:
 
         return quiet_while_replaying
 
+    def keys_hint(self) -> str:
+        """The inner prompter's line about the keys that work (``""`` without one)."""
+        inner = getattr(self.replay.prompter, "keys_hint", None)
+        return str(inner()) if callable(inner) else ""
+
     def _answer(self, ask: Callable[[], Any]) -> Any:
         if self.index < self.replay.keep:
             answer = self.replay.answers[self.index]

@@ -16,10 +16,10 @@ STRATEGIES_KEY = "credential_pool_strategies"
 
 #: One line per strategy, shown next to it in the menu.
 STRATEGY_HELP = {
-    "fill_first": "use the first key until it is rate-limited or out of credit, then the next",
+    "fill_first": "first key until rate-limited or out of credit, then the next",
     "round_robin": "take turns: each request goes to the next key in order",
-    "least_used": "send each request to the key that has served the fewest so far",
-    "random": "pick a key at random for each request",
+    "least_used": "each request to the key that has served the fewest",
+    "random": "a key picked at random for each request",
 }
 
 

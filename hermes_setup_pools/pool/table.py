@@ -100,8 +100,10 @@ def table_lines(rows: list[Row], width: int | None = None, now: float | None = N
         for row in rows
     ]
     header = ("#", "label", "id", "source", "key", "status", "requests", "")
-    # Too wide: drop the request count, then the id, then cut the source, label and status.
-    return table(header, cells, width, indent=indent, drop=(6, 2), shrink=(3, 1, 5))
+    # Too wide: drop the request count, cut the label, the source and the
+    # status; the id (what names an entry without doubt) goes last.
+    return table(header, cells, width, indent=indent,
+                 fit=(("drop", 6), ("shrink", 1), ("shrink", 3), ("shrink", 5), ("drop", 2)))
 
 
 def as_json(rows: list[Row], checks: list[Any] | None = None) -> str:
