@@ -147,3 +147,37 @@ def test_a_custom_endpoint_is_checked_at_its_own_models_url(monkeypatch, hermes_
     assert "✓ valid" in text
     assert [r.path for r in server.received] == ["/v1/models"]
     assert server.received[0].headers["authorization"] == f"Bearer {KEY_1}"
+
+
+# -- a key that could not be checked (#18.3): one rule for both paths, and what to do next --------
+
+
+def test_at_the_prompt_a_key_that_could_not_be_checked_waits_for_a_decision(fake, hermes_home):
+    answers = iter([Answer(500, {"error": "down"}), Answer(500, {"error": "down"})])
+    fake.answer = lambda request: next(answers, None) or openrouter(request)
+    text, prompter = run_step(hermes_home, [
+        KEY_1, True, "retry",   # the host is down: check again …
+        "skip",                 # … still down: do not add it
+        KEY_1, "good",          # typed again: the host answers now
+        "", True,
+    ])
+    question = f"Could not check this key with {fake.host}. What now? (HERMES_SETUP_POOLS_KEY_CHECK=off stops checking)"
+    assert [m for kind, m in prompter.asked if kind == "select"].count(question) == 2
+    assert text.count(f"! could not check with {fake.host}: HTTP 500") == 2 and "✓ valid" in text
+    assert [e["label"] for e in pool(hermes_home)] == ["good"]
+    assert len(fake.received) == 3
+
+
+def test_add_without_the_check_adds_it(fake, hermes_home):
+    fake.answer = lambda request: Answer(503, {"error": "down"})
+    run_step(hermes_home, [KEY_1, True, "add", "team", "", True])
+    assert [e["label"] for e in pool(hermes_home)] == ["team"]
+
+
+def test_with_check_a_key_that_could_not_be_checked_stops_the_run_and_says_what_next(fake, hermes_home, env):
+    fake.answer = lambda request: Answer(503, {"error": "down"})
+    result = run_cli(["pool", "--non-interactive", "--check", "--key-file", "-", "--yes"], env, input=f"{KEY_1}\n")
+    assert result.returncode == 1 and not (hermes_home / "auth.json").exists()
+    assert f"line 1: ! could not check with {fake.host}: HTTP 503; nothing was written" in result.stderr
+    assert f"retry when {fake.host} answers, or add the keys without the check" in result.stderr
+    assert "HERMES_SETUP_POOLS_KEY_CHECK=off" in result.stderr and result.stderr.count("\n") == 1

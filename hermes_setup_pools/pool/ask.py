@@ -14,6 +14,9 @@ from .manage import manage
 from .plan import Answers, PoolIndex, key_prefix_note
 from .strategy import STRATEGIES, STRATEGY_HELP
 
+#: The choices when a key could not be checked (offline, the host slow or down).
+UNCHECKED_CHOICES = [("retry", "Check it again"), ("add", "Add it without the check"), ("skip", "Don't add it")]
+
 
 class CheckSession:
     """The key check at a terminal: asked once per run ("Check new keys with
@@ -48,6 +51,24 @@ class CheckSession:
                     self.echo(f"  – no check available for {self.state.pool_key}; keys are added unchecked")
         if not self.enabled:
             return True
+        while True:
+            result = self._check(key)
+            self.echo(f"    {result.describe()}")
+            if result.verdict == "rejected":
+                return self.prompter.confirm("The provider rejected this key. Add it anyway?", default=False)
+            if result.verdict != "unknown":
+                return True
+            # One rule with --check: a key that could not be checked is not added without a decision.
+            choice = self.prompter.select(
+                f"Could not check this key with {self.checker.host}. What now? (HERMES_SETUP_POOLS_KEY_CHECK=off "
+                "stops checking)", UNCHECKED_CHOICES, default="retry")
+            if choice != "retry":
+                return choice == "add"
+            self.checked.pop()  # the retry is a new check
+            self.count -= 1
+
+    def _check(self, key: str) -> Any:
+        """The check of ``key``; when the questions are replayed, the one already done."""
         if self.count < len(self.checked) and self.checked[self.count][0] == key:
             result = self.checked[self.count][1]
         else:
@@ -55,10 +76,7 @@ class CheckSession:
             del self.checked[self.count :]
             self.checked.append((key, result))
         self.count += 1
-        self.echo(f"    {result.describe()}")
-        if result.verdict != "rejected":
-            return True
-        return self.prompter.confirm("The provider rejected this key. Add it anyway?", default=False)
+        return result
 
 
 def ask_store(prompter: Prompter, pool: PoolIndex) -> None:

@@ -119,17 +119,26 @@ def _check_new_keys(pool: PoolIndex, name: str, lines: list[KeyLine], echo: Call
         echo(f"  – no check available for {pool.state.pool_key}; keys are added unchecked")
         return
     echo(f"  Checking {plural(len(todo), 'key')} with {checker.host} …")
-    failed = []
+    rejected, unchecked = [], []
     for line, result in zip(todo, checker.check_all([line.key for line in todo]), strict=True):
-        if result.verdict in ("rejected", "unknown"):
-            failed.append(f"line {line.line}: {result.describe()}")
+        if result.verdict == "rejected":
+            rejected.append(f"line {line.line}: {result.describe()}")
+        elif result.verdict == "unknown":
+            unchecked.append(f"line {line.line}: {result.describe()}")
         elif result.verdict == "no_credit":
             echo(f"  ! line {line.line}: valid but out of credit (added anyway)")
         elif len(todo) <= NOTE_LINES:
             echo(f"  line {line.line}: {result.describe()}")
-    if failed:
+    if rejected or unchecked:
+        failed = rejected + unchecked
         more = f" and {len(failed) - 5} more" if len(failed) > 5 else ""
-        raise SetupError(f"{name}: {'; '.join(failed[:5])}{more}; nothing was written")
+        then = []
+        if rejected:
+            then.append("take the rejected keys out of the file")
+        if unchecked:
+            then.append(f"retry when {checker.host} answers, or add the keys without the check (leave out --check, "
+                        "or set HERMES_SETUP_POOLS_KEY_CHECK=off)")
+        raise SetupError(f"{name}: {'; '.join(failed[:5])}{more}; nothing was written. Next: {'; '.join(then)}")
 
 
 def _move_to_env(pool: PoolIndex, echo: Callable[[str], None]) -> None:
