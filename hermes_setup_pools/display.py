@@ -107,7 +107,7 @@ def table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]], width: int |
 def named(text: object) -> str:
     """A name quoted from a user's file (a label, a source, a value): terminal-safe,
     with anything shaped like a key masked (a key pasted as a label is never shown)."""
-    from .keys import redact
+    from .keys.detect import redact
 
     return shown(redact(str(text)))
 

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from .errors import UsageError
-from .keys import looks_like_secret
+from .keys.detect import looks_like_secret
 
 _PROFILE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 

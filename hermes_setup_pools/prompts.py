@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from .display import shown
 from .errors import Cancelled, GoBack, LeaveSetup, Terminated
-from .keys import looks_like_secret
+from .keys.detect import looks_like_secret
 
 #: Checks an answer; returns the reason it is refused, or ``None`` to accept it.
 Validator = Callable[[str], "str | None"]

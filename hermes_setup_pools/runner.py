@@ -21,8 +21,8 @@ from typing import Literal
 
 from .display import shown
 from .errors import Cancelled, SetupError
-from .keys import redact
-from .plugins import RegisteredStep
+from .keys.detect import redact
+from .manager import RegisteredStep
 from .steps import Context
 
 OnError = Literal["raise", "report"]

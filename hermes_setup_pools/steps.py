@@ -3,7 +3,7 @@ step may raise, and the id of the anchor step every other step orders itself
 around.
 
 Nothing here runs anything; the plugin manager lives in
-:mod:`hermes_setup_pools.plugins` and the runner in :mod:`hermes_setup_pools.runner`.
+:mod:`hermes_setup_pools.manager` and the runner in :mod:`hermes_setup_pools.runner`.
 """
 
 from __future__ import annotations

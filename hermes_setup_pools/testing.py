@@ -29,9 +29,9 @@ from typing import Any
 import pytest
 
 from .check.urls import BASE_URL_ENV
-from .plugins import SetupPluginManager, build_plugin_manager, ordered_steps
+from .manager import SetupPluginManager, build_plugin_manager, ordered_steps
 from .prompts import CANCEL, DEFAULT, ScriptedPrompter
-from .provider_table import TABLE
+from .providers.table import TABLE
 from .runner import run_steps
 from .steps import ANCHOR_STEP_ID, Context
 from .store.config import set_config_value

@@ -20,7 +20,7 @@ from hermes_setup_pools import ANCHOR_STEP_ID, Cancelled, Step, StepError
 from hermes_setup_pools.hermes import autohook, settings
 from hermes_setup_pools.hermes import wizard_wrapper as seam
 from hermes_setup_pools.hermes.switch import enable
-from hermes_setup_pools.plugins import RegisteredStep
+from hermes_setup_pools.manager import RegisteredStep
 
 from conftest import ROOT, run_hermes
 
@@ -387,10 +387,10 @@ def test_quick_setup_and_newer_wizards_get_no_gate(pool_step):
     use()
     hermes = wizard(OLD_WIZARD, seam.make_wrapper(lambda: "picked"))
     hermes["setup_model_provider"]({}, quick=True)
-    assert not compat.gated(hermes["_supports_same_provider_pool_setup"])
+    assert not getattr(hermes["_supports_same_provider_pool_setup"], compat.GATE, False)
     newer = wizard(NEW_WIZARD + "\n_supports_same_provider_pool_setup = lambda p: True\n", seam.make_wrapper(lambda: 1))
     newer["setup_model_provider"]({})
-    assert not compat.gated(newer["_supports_same_provider_pool_setup"]) and newer["saved"] == [{"reloaded": True}]
+    assert not getattr(newer["_supports_same_provider_pool_setup"], compat.GATE, False) and newer["saved"] == [{"reloaded": True}]
 
 
 def test_the_gate_answers_only_its_own_wizard_call():
@@ -402,9 +402,9 @@ def test_the_gate_answers_only_its_own_wizard_call():
          "    compat.gate_hermes_pool_step(sys._getframe())\n"
          "    return _supports_same_provider_pool_setup\n", hermes)
     hermes["setup_model_provider"]({})  # installs the gate, never consumes it
-    assert compat.gated(hermes["_supports_same_provider_pool_setup"])
+    assert getattr(hermes["_supports_same_provider_pool_setup"], compat.GATE, False)
     assert hermes["_supports_same_provider_pool_setup"]("x") == "real"  # another caller: the real answer
-    assert not compat.gated(hermes["_supports_same_provider_pool_setup"])  # and restored
+    assert not getattr(hermes["_supports_same_provider_pool_setup"], compat.GATE, False)  # and restored
 
 
 def test_going_back_to_the_picker_does_not_run_the_step_twice(pool_step, hermes_home, capsys):

@@ -114,7 +114,7 @@ def test_fix_applies_only_the_safe_fixes_and_hermes_reads_the_result(hermes_home
 
 def test_a_borrowed_duplicate_is_dropped_and_suppressed_so_hermes_does_not_seed_it_again(hermes_home, env):
     (hermes_home / ".env").write_text(f"OPENROUTER_API_KEY={KEY_1}\n")
-    from hermes_setup_pools.keys import fingerprint
+    from hermes_setup_pools.keys.fingerprint import fingerprint
 
     write(hermes_home, {"openrouter": [entry("aaaaaa", "team", KEY_1),
                                        entry("bbbbbb", "OPENROUTER_API_KEY", source="env:OPENROUTER_API_KEY",

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from hermes_setup_pools.errors import SetupError
-from hermes_setup_pools.keys import fingerprint, key_problem, label_problem, looks_like_secret, mask, redact
+from hermes_setup_pools.keys.detect import looks_like_secret, mask, redact
+from hermes_setup_pools.keys.fingerprint import fingerprint
+from hermes_setup_pools.keys.rules import clean_label, key_problem
 from hermes_setup_pools.providers import lookup, resolve_target, target_from_config
 
 GOOD = "sk-or-v1-0123456789abcdef0123456789abcdef"
@@ -57,9 +59,9 @@ def test_real_looking_keys_pass(raw):
 
 
 def test_label_rules():
-    assert label_problem("team key") is None
-    assert "control" in label_problem("bad\x07label")
-    assert "64" in label_problem("x" * 65)
+    assert clean_label("team key")[1] is None
+    assert "control" in clean_label("bad\x07label")[1]
+    assert "64" in clean_label("x" * 65)[1]
 
 
 def test_redact_masks_key_shaped_tokens_only():

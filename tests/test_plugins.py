@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hermes_setup_pools import ANCHOR_STEP_ID, Step, StepError
-from hermes_setup_pools.plugins import (
+from hermes_setup_pools.manager import (
     DEFAULT_PLUGINS,
     RegisteredStep,
     build_plugin_manager,
@@ -13,7 +13,7 @@ from hermes_setup_pools.plugins import (
     order_steps,
     ordered_steps,
 )
-from hermes_setup_pools.pool.plugin import POOL_STEP_ID
+from hermes_setup_pools.pool.hook import POOL_STEP_ID
 
 from helpers import make_plugin, plugin_module
 

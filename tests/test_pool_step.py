@@ -221,7 +221,7 @@ def test_dotenv_value_wins_over_the_environment(home, monkeypatch):
     (home / ".env").write_text(f"# hermes secrets\nexport OPENROUTER_API_KEY='{ENV_KEY}'\n")
     _, text, _ = run_step(home, [KEY_1, "a", "", "fill_first", True])
     assert "…9999" in text and "new (.env)" in text
-    from hermes_setup_pools.keys import fingerprint
+    from hermes_setup_pools.keys.fingerprint import fingerprint
 
     assert pool(home)[0]["secret_fingerprint"] == fingerprint(ENV_KEY)
 

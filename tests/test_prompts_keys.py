@@ -10,7 +10,7 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from hermes_setup_pools import Cancelled, Context
-from hermes_setup_pools.pool.plugin import run as run_pool_step
+from hermes_setup_pools.pool.hook import run as run_pool_step
 from hermes_setup_pools.prompts import QuestionaryPrompter
 from hermes_setup_pools.store.auth import load_auth
 

@@ -7,7 +7,7 @@ import io
 import pytest
 
 from hermes_setup_pools import Cancelled, Context, SetupError, Step
-from hermes_setup_pools.plugins import RegisteredStep, order_steps
+from hermes_setup_pools.manager import RegisteredStep, order_steps
 from hermes_setup_pools.runner import run_steps
 
 

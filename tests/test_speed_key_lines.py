@@ -15,9 +15,10 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from hermes_setup_pools import SetupError
-from hermes_setup_pools import keys as fast_keys
-from hermes_setup_pools.pool import keyfile as fast_keyfile
-from hermes_setup_pools.pool.keyfile import KeyLine
+from hermes_setup_pools.keys import detect as fast_detect
+from hermes_setup_pools.keys import rules as fast_keys
+from hermes_setup_pools.pool.answers import keyfile as fast_keyfile
+from hermes_setup_pools.pool.answers.keyfile import KeyLine
 
 PROPERTY = settings(max_examples=400, deadline=None)
 
@@ -381,7 +382,7 @@ def test_the_first_refused_line_wins_whatever_its_kind():
 @given(TOKENS | st.text(max_size=30) | st.text(alphabet=PLAIN, max_size=30), PREFIXES)
 def test_property_key_and_label_checks_match_the_oracle(token, prefixes):
     assert fast_keys.key_problem(token) == key_problem(token)
-    assert fast_keys.looks_like_secret(token, prefixes) == looks_like_secret(token, prefixes)
+    assert fast_detect.looks_like_secret(token, prefixes) == looks_like_secret(token, prefixes)
     assert fast_keys.clean_label(token, prefixes) == clean_label(token, prefixes)
     assert fast_keys.is_command_line(token) == is_command_line(token)
     assert fast_keys.is_placeholder(token) == is_placeholder(token)

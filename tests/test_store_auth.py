@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from hermes_setup_pools.keys import fingerprint
+from hermes_setup_pools.keys.fingerprint import fingerprint
 from hermes_setup_pools.pool.apply import apply_changes
 from hermes_setup_pools.pool.changes import Add
-from hermes_setup_pools.store.auth import auth_path, auth_payload, load_auth, update_pool
+from hermes_setup_pools.store.auth import auth_path, auth_text, load_auth, update_pool
 from hermes_setup_pools.store.entries import NewCredential
 from hermes_setup_pools.store.files import StoreError, write_atomic
 from hermes_setup_pools.store.lock import auth_lock
@@ -294,7 +294,7 @@ def _rewriter(home: str, stop, ready, writes, sizes) -> None:
             writes.value += 1
             data["other_writer"] = writes.value
             sizes.append(len((data.get("credential_pool") or {}).get("openrouter", [])))
-            write_atomic(auth_path(Path(home)), auth_payload(data), 0o600)
+            write_atomic(auth_path(Path(home)), "".join(auth_text(data)).encode("utf-8"), 0o600)
 
     rewrite()
     ready.set()

@@ -15,8 +15,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from hermes_setup_pools import Context, SetupError, UsageError
-from hermes_setup_pools.keys import key_problem, looks_like_secret
-from hermes_setup_pools.pool.keyfile import parse_key_lines
+from hermes_setup_pools.keys.detect import looks_like_secret
+from hermes_setup_pools.keys.rules import key_problem
+from hermes_setup_pools.pool.answers.keyfile import parse_key_lines
 from hermes_setup_pools.pool.options import PoolOptions
 from hermes_setup_pools.pool.step import run_pool
 from hermes_setup_pools.prompts import ScriptedPrompter

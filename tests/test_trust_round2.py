@@ -70,7 +70,7 @@ def test_dry_run_masks_keys_a_provider_echoed_into_hermes_error_fields(hermes_ho
     assert result.returncode == 0, result.stderr
     assert "bad key …3333" in result.stdout  # the diff's context shows this field
     assert_no_secret(result.stdout + result.stderr)
-    from hermes_setup_pools.store.masking import render_auth
+    from hermes_setup_pools.keys.files import render_auth
 
     rendered = render_auth(json.loads((hermes_home / "auth.json").read_text()))
     assert "Incorrect API key provided: …2222. You can find" in rendered and KEY_2 not in rendered

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from hermes_setup_pools.store.masking import render_auth, render_config
+from hermes_setup_pools.keys.files import render_auth, render_config
 
 from conftest import run_cli
 from helpers import CANARY, ENTER, KEY_1, assert_no_secret, start_cli

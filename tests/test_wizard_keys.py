@@ -53,8 +53,9 @@ def test_without_navigation_the_keys_keep_their_usual_meaning(keys):
     prompter = QuestionaryPrompter()
     keys(LEFT + DOWN + ENTER)
     assert prompter.select("Strategy?", CHOICES, default="fill_first") == "round_robin"
-    assert "Esc" not in prompter.hint() and "←" not in prompter.hint()
-    assert "← previous question" in QuestionaryPrompter(navigation=True).hint()
+    assert prompter.keys_hint() == ""  # the standalone command: the usual keys need no line
+    assert QuestionaryPrompter(in_wizard=True).keys_hint() == "Keys: Enter answers · Ctrl-C skips this step"
+    assert "← previous question · Esc leaves the setup" in QuestionaryPrompter(navigation=True).keys_hint()
 
 
 # -- going back inside the step -----------------------------------------------------------------

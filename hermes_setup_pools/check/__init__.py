@@ -16,8 +16,9 @@ Use::
     for result in check_keys(target.pool_key, base_url, keys):
         print(result.describe())       # "✓ valid · $3.10 of $10.00 left"
 
-Standard library only. Nothing else in the package imports this one at module
-level: it is loaded when a check is asked for.
+Standard library only. The pool step reaches it through
+:mod:`hermes_setup_pools.pool.checking`, which it imports only when a check may
+happen, so runs that never check load no network code.
 """
 
 from __future__ import annotations

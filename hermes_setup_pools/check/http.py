@@ -40,7 +40,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from .. import __version__
-from ..keys import mask
+from ..keys.detect import mask
 from .answers import generic
 from .result import CheckResult, not_checked, unsupported
 from .specs import CheckSpec, auth_headers, spec_for

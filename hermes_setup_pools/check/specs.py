@@ -1,7 +1,7 @@
 """Per provider: the cheapest authenticated request that spends no tokens.
 
-Research and sources: /work/notes/keycheck.md (Hermes 0.19's own probes, the
-providers' API references). Every check is one ``GET``. A ``path`` starting
+Sources: Hermes 0.19's own probes of each provider and the providers' API
+references (balance and key endpoints). Every check is one ``GET``. A ``path`` starting
 with ``/`` is taken from the base URL's origin (same scheme, host and port);
 any other is appended to the base URL.
 

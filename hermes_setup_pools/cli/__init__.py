@@ -12,7 +12,7 @@ from types import FrameType
 
 from ..display import shown
 from ..errors import Cancelled, SetupError, Terminated
-from ..keys import redact
+from ..keys.detect import redact
 from .parser import PROG, build_parser
 
 __all__ = ["PROG", "build_parser", "main"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..errors import Cancelled, UsageError
 from ..home import resolve_home as home_for
-from ..keys import looks_like_secret
+from ..keys.detect import looks_like_secret
 from ..steps import Context
 from .parser import PROG
 
@@ -36,7 +36,7 @@ def _context(args: argparse.Namespace, *, interactive: bool) -> Context:
 
 def cmd_steps(args: argparse.Namespace) -> int:
     """``steps``: every registered step in run order, with its plugin."""
-    from ..plugins import build_plugin_manager, collect_steps, order_steps
+    from ..manager import build_plugin_manager, collect_steps, order_steps
 
     pm = build_plugin_manager()
     steps = order_steps(collect_steps(pm), pm)
@@ -154,7 +154,7 @@ def cmd_switch(args: argparse.Namespace) -> int:
 
 def cmd_flow(args: argparse.Namespace) -> int:
     """No command: the whole flow, every step in order."""
-    from ..plugins import ordered_steps
+    from ..manager import ordered_steps
     from ..runner import run_steps
 
     _require_terminal(PROG)

@@ -9,7 +9,7 @@ import sys
 from typing import Any, NoReturn
 
 from .. import __version__
-from ..keys import redact
+from ..keys.detect import redact
 
 PROG = "hermes-setup-pools"
 

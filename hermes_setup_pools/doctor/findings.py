@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..display import shown
-from ..keys import quoted, redact
+from ..keys.detect import quoted, redact
 from ..pool.changes import Target
 from ..pool.strategy import STRATEGIES, STRATEGIES_KEY, canonical_strategy
 from ..providers import CUSTOM_PREFIX, custom_pools, is_canonical_id, lookup

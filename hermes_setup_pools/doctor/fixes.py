@@ -91,7 +91,7 @@ def _fix_pool(exam: Examination, pool_key: str, confirmed: list[Finding], entrie
 def apply_fixes(exam: Examination, confirmed: list[Finding]) -> list[str]:
     """Apply the confirmed fixes that are still true; one line per change made,
     per fix no longer needed, and per new problem left for the next run."""
-    from ..pool.render import describe_change, renumbering_line
+    from ..pool.show.render import describe_change, renumbering_line
 
     home = exam.home
     lines: list[str] = []

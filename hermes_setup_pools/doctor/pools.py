@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..display import plural
-from ..keys import is_placeholder, looks_like_secret, redact
+from ..keys.detect import looks_like_secret, redact
+from ..keys.rules import is_placeholder
 from ..pool.changes import Target
 from ..pool.discovery import PoolState
 from ..pool.status import priority_order

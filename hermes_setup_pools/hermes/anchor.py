@@ -66,7 +66,7 @@ def _restore_all() -> None:
         try:
             restore(Path(home), pool_key, order)
         except Exception as exc:  # a failure here only loses the order, never a key
-            from ..keys import redact
+            from ..keys.detect import redact
 
             print(f"hermes-setup-pools: could not restore the order of {pool_key}: {redact(str(exc))}",
                   file=sys.stderr, flush=True)

@@ -23,13 +23,13 @@ only, and never raise into Hermes.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
 HERMES_POOL_CHECK = "_supports_same_provider_pool_setup"
 STRATEGIES_KEY = "credential_pool_strategies"
-_GATE = "__hermes_setup_pools_gate__"
+#: The attribute that marks a gate installed by :func:`gate_hermes_pool_step`.
+GATE = "__hermes_setup_pools_gate__"
 
 
 def has_own_pool_step(caller: FrameType) -> bool:
@@ -52,7 +52,7 @@ def gate_hermes_pool_step(caller: FrameType) -> bool:
         return False
     namespace = caller.f_globals
     real = namespace.get(HERMES_POOL_CHECK)
-    if not callable(real) or getattr(real, _GATE, False):
+    if not callable(real) or getattr(real, GATE, False):
         return False
     wizard: list[FrameType] = [caller]
 
@@ -63,14 +63,9 @@ def gate_hermes_pool_step(caller: FrameType) -> bool:
             return False
         return real(*args, **kwargs)
 
-    setattr(gate, _GATE, True)
+    setattr(gate, GATE, True)
     namespace[HERMES_POOL_CHECK] = gate
     return True
-
-
-def gated(function: Callable[..., Any] | None) -> bool:
-    """True when ``function`` is a gate installed by :func:`gate_hermes_pool_step`."""
-    return bool(getattr(function, _GATE, False))
 
 
 def sync_wizard_config(caller: FrameType, pool_key: str | None, strategy: str | None) -> bool:

@@ -115,7 +115,7 @@ def _say(line: str) -> None:
 
 def _load_steps() -> list[Any]:
     """Every registered step, in run order (the anchor among them)."""
-    from ..plugins import ordered_steps
+    from ..manager import ordered_steps
 
     return ordered_steps()
 
@@ -147,7 +147,7 @@ def make_wrapper(original: Callable[..., Any]) -> Callable[..., Any]:
         if not _called_from_setup_wizard(caller):
             return original(*args, **kwargs)
         from ..errors import SetupError
-        from ..keys import redact
+        from ..keys.detect import redact
         from ..prompts import QuestionaryPrompter
         from ..runner import run_steps
         from ..steps import ANCHOR_STEP_ID, Context
@@ -255,7 +255,7 @@ def _finish_pool_step(caller: FrameType, result: Any, title: str, *, ran: bool) 
 
             controls.leave_setup()  # Ctrl-C at "press Enter to continue": the banner's "Ctrl+C … to exit"
     except Exception as exc:  # never break Hermes' wizard
-        from ..keys import redact
+        from ..keys.detect import redact
 
         _say(f"hermes-setup-pools: {type(exc).__name__}: {redact(str(exc))}")
 

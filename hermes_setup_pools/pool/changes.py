@@ -35,7 +35,7 @@ class Target(NamedTuple):
         """How messages name it: ``'label' (#2, id 3fa2c1)``."""
         where = ", ".join(part for part in (f"#{self.position}" if self.position else "",
                                             f"id {self.id}" if self.id else "no id") if part)
-        from ..keys import redact
+        from ..keys.detect import redact
 
         return f"{redact(self.label)!r} ({where})"
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..display import named, plural, shown
 from ..home import hermes_command, our_command
-from ..keys import mask
+from ..keys.detect import mask
 from ..store.auth import auth_path, update_pool
 from ..store.config import config_path, load_config, plan_path_edit, set_config_path
 from ..store.dotenv import ENV_FILE, add_to_dotenv
@@ -25,7 +25,7 @@ from ..store.files import StoreError, signals_deferred
 from .apply import Applied, apply_changes
 from .changes import Add, Change, counts, subject
 from .plan import Plan
-from .render import leftover_notes
+from .show.render import leftover_notes
 from .strategy import STRATEGIES_KEY, check_strategy_edit, write_strategy
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..hermes.features import NO_HERMES, HermesFeatures, hermes_features
-from ..keys import mask
+from ..keys.detect import mask
 from ..profiles import profile_name, root_of
 from ..providers import PoolTarget, auth_type_for, custom_pool_key
 from ..store.auth import pool_entries, suppressed_sources

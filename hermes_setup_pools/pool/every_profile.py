@@ -24,8 +24,8 @@ from ..store.files import StoreError
 from .discovery import PoolState
 from .options import PoolOptions
 from .plan import Plan
+from .show.table import as_json, pool_rows, show_pool
 from .step import open_pool, plan_changes
-from .table import as_json, pool_rows, show_pool
 
 
 def _uses(profile: Profile, pool_key: str) -> bool:
@@ -85,13 +85,13 @@ def list_every_profile(ctx: Context, root: Path, options: PoolOptions) -> None:
 def change_every_profile(ctx: Context, root: Path, options: PoolOptions) -> None:
     """The same keys and strategy into every profile that uses ``--provider``."""
     from .commit import commit
-    from .render import dry_run
+    from .show.render import dry_run
 
     if options.provider is None:
         raise UsageError("--all-profiles writes to every profile that uses one provider: name it with --provider")
     pool_key = resolve_target(options.provider, {}).pool_key or options.provider
     if options.key_file:  # read once, used for every profile
-        from .keyfile import read_key_source
+        from .answers.keyfile import read_key_source
 
         options = options._replace(key_lines=tuple(read_key_source(options.key_file)))
     plans: list[tuple[Profile, Plan]] = []

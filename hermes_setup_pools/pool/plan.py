@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, NamedTuple
 
-from ..keys import fingerprint
+from ..keys.fingerprint import fingerprint
 from ..providers import auth_type_for
 from ..store.entries import NewCredential, entry_fingerprint, entry_label, new_entry_id
 from .apply import Applied, apply_changes

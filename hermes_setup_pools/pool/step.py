@@ -18,12 +18,12 @@ from ..store.auth import auth_path, check_pool_loadable, load_auth, pool_entries
 from ..store.config import ConfigFile, config_path, load_config
 from ..store.lock import lock_path
 from ..store.preflight import check_home, remove_leftovers
-from . import render
 from .commit import PoolOutcome, commit
 from .discovery import PoolState, discover
 from .options import PoolOptions
 from .plan import Plan, make_plan
-from .table import show_pool
+from .show import render
+from .show.table import show_pool
 
 
 def run_pool(ctx: Context, options: PoolOptions) -> PoolOutcome:
@@ -32,7 +32,7 @@ def run_pool(ctx: Context, options: PoolOptions) -> PoolOutcome:
     if isinstance(state, PoolOutcome):
         return state
     if options.list:
-        from .listing import run_list
+        from .show.listing import run_list
 
         run_list(ctx, state, options)
         return PoolOutcome(state.pool_key)
@@ -71,8 +71,8 @@ def ask_and_confirm(ctx: Context, state: PoolState, options: PoolOptions) -> Pla
     changes?"; ← at a question asks the one before it again (from the first,
     it is the wizard's business: :class:`~..errors.GoBack` goes up). ``None``
     when there is nothing to write."""
-    from . import ask  # the prompt machinery loads only for a person at a terminal
-    from .replay import Replay
+    from .answers import ask  # the prompt machinery loads only for a person at a terminal
+    from .answers.replay import Replay
 
     replay = Replay(ctx.ask())
     checked: list[tuple[str, object]] = []  # key checks done, not sent again when questions are replayed
@@ -101,7 +101,7 @@ def ask_and_confirm(ctx: Context, state: PoolState, options: PoolOptions) -> Pla
 def plan_changes(ctx: Context, state: PoolState, options: PoolOptions) -> Plan | None:
     """The answers the flags give, planned, with the summary shown; ``None``
     when there is nothing to change."""
-    from . import batch
+    from .answers import batch
 
     answers = batch.gather(options, state, ctx.echo)
     plan = make_plan(state, answers)

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..errors import UsageError
-from ..keys import quoted
+from ..keys.detect import quoted
 from ..store.config import ConfigFile, plan_nested_edit, set_config_value
 from ..store.files import StoreError
 

@@ -100,11 +100,6 @@ def suppressed_sources(data: dict[str, Any] | None, pool_key: str) -> list[str]:
     return [str(item) for item in value] if isinstance(value, list) else []
 
 
-def auth_payload(data: dict[str, Any]) -> bytes:
-    """auth.json's bytes exactly as Hermes writes them (indent 2, trailing newline)."""
-    return "".join(auth_text(data)).encode("utf-8")
-
-
 def auth_text(data: dict[str, Any]) -> Iterator[str]:
     """auth.json as Hermes writes it (``json.dumps(data, indent=2)`` and a
     newline), in pieces, so a large pool is never held as one string."""

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..keys import fingerprint
+from ..keys.fingerprint import fingerprint
 
 #: Fields Hermes 0.19 writes as ``null`` for a new entry and clears on reset.
 STATUS_FIELDS = (

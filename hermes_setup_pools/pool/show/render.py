@@ -10,15 +10,15 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from ..display import named, shown, wrap
-from ..keys import mask
-from ..store.config import plan_nested_edit
-from ..store.entries import STATUS_FIELDS, entry_fingerprint, entry_label, is_manual
-from .changes import Add, Change, Move, NewId, Remove, Rename, Renumber, Replace, subject
-from .discovery import PoolState
-from .plan import Plan
-from .status import hermes_order
-from .strategy import STRATEGIES_KEY
+from ...display import named, shown, wrap
+from ...keys.detect import mask
+from ...store.config import plan_nested_edit
+from ...store.entries import STATUS_FIELDS, entry_fingerprint, entry_label, is_manual
+from ..changes import Add, Change, Move, NewId, Remove, Rename, Renumber, Replace, subject
+from ..discovery import PoolState
+from ..plan import Plan
+from ..status import hermes_order
+from ..strategy import STRATEGIES_KEY
 from .table import pool_rows, table_lines
 
 Echo = Callable[[str], None]
@@ -163,7 +163,7 @@ def summary(echo: Echo, plan: Plan) -> None:
 
 def dry_run(echo: Echo, plan: Plan) -> None:
     """A unified diff of each file the plan changes, secrets masked."""
-    from ..store.masking import render_auth, render_config
+    from ...keys.files import render_auth, render_config
 
     state = plan.state
     if plan.preview.changed:

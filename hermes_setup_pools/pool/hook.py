@@ -1,5 +1,5 @@
 """How the credential-pool step registers itself: an ordinary plugin of the
-``hermes_setup`` hook, listed in :data:`hermes_setup_pools.plugins.DEFAULT_PLUGINS`.
+``hermes_setup`` hook, listed in :data:`hermes_setup_pools.manager.DEFAULT_PLUGINS`.
 
 Kept apart from :mod:`.step` so that running the step on its own (the
 ``pool`` command in CI) does not load the plugin machinery.

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import Cancelled, SetupError, UsageError
-from .hookspecs import hookimpl
-from .keys import redact
-from .providers import custom_pool_key, custom_pools, poolable_ids
-from .steps import ANCHOR_STEP_ID, Context, Register, Step
-from .store.config import load_config, set_config_value
-from .store.files import StoreError
+from ..errors import Cancelled, SetupError, UsageError
+from ..hookspecs import hookimpl
+from ..keys.detect import redact
+from ..steps import ANCHOR_STEP_ID, Context, Register, Step
+from ..store.config import load_config, set_config_value
+from ..store.files import StoreError
+from . import custom_pool_key, custom_pools, poolable_ids
 
 
 @dataclass(frozen=True)
@@ -85,8 +85,8 @@ def _run_hermes_picker(ctx: Context) -> ProviderChoice:
 
 def _provider_choices(config: dict[str, Any], current: str) -> list[tuple[str, str]]:
     """Every provider that takes API keys, by the name Hermes shows, then the custom endpoints."""
-    from .display import table
-    from .provider_catalog import CATALOG
+    from ..display import table
+    from .catalog import CATALOG
 
     ids = sorted(poolable_ids(), key=lambda pid: CATALOG.get(pid, (pid, ()))[0].casefold())
     rows = [(CATALOG.get(pid, (pid, ()))[0], pid) for pid in ids]
@@ -103,7 +103,7 @@ def _provider_choices(config: dict[str, Any], current: str) -> list[tuple[str, s
 def _ask_model(ctx: Context, provider: str, current_model: str) -> str:
     """The default model: one of the provider's usual models, another typed by
     name, or none; free text when the catalog knows none."""
-    from .provider_catalog import CATALOG
+    from .catalog import CATALOG
 
     prompter = ctx.ask()
     usual = CATALOG.get(provider, ("", ()))[1]

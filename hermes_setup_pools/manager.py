@@ -26,8 +26,8 @@ from .steps import Step, StepError
 
 #: The built-in plugins, by dotted module name, registered before any entry point.
 DEFAULT_PLUGINS: tuple[str, ...] = (
-    "hermes_setup_pools.provider_step",
-    "hermes_setup_pools.pool.plugin",
+    "hermes_setup_pools.providers.picker",
+    "hermes_setup_pools.pool.hook",
 )
 
 #: How the ``steps`` command and error messages name a built-in plugin.

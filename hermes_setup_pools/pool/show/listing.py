@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..display import shown, wrap
-from ..steps import Context
-from .discovery import PoolState
-from .options import PoolOptions
+from ...display import shown, wrap
+from ...steps import Context
+from ..discovery import PoolState
+from ..options import PoolOptions
 from .table import as_json, pool_rows, show_pool
 
 
@@ -15,7 +15,7 @@ def run_list(ctx: Context, state: PoolState, options: PoolOptions) -> None:
     rows = pool_rows(list(state.used_entries), state)
     checks = None
     if options.check:
-        from .checking import check_entries
+        from ..checking import check_entries
 
         checks = check_entries(state, [row.entry for row in rows])
     if options.json:

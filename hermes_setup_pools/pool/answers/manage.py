@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..display import named, plural, shown
-from ..errors import Cancelled
-from ..keys import clean_label, key_problem
-from ..prompts import Prompter
-from .changes import Move, Remove, Rename, Replace, Reset, Target
-from .plan import PoolIndex
-from .table import pool_rows
+from ...display import named, plural, shown
+from ...errors import Cancelled
+from ...keys.rules import clean_label, key_problem
+from ...prompts import Prompter
+from ..changes import Move, Remove, Rename, Replace, Reset, Target
+from ..plan import PoolIndex
+from ..show.table import pool_rows
 
 Echo = Callable[[str], None]
 

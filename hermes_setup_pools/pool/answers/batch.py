@@ -10,16 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..display import named, plural, shown
-from ..errors import SetupError
-from ..keys import clean_label, quoted
-from ..store.entries import STATUS_FIELDS, entry_label, is_manual
-from .changes import Move, Remove, Rename, Replace, Reset, Target
-from .discovery import PoolState
+from ...display import named, plural, shown
+from ...errors import SetupError
+from ...keys.detect import quoted
+from ...keys.rules import clean_label
+from ...store.entries import STATUS_FIELDS, entry_label, is_manual
+from ..changes import Move, Remove, Rename, Replace, Reset, Target
+from ..discovery import PoolState
+from ..options import PoolOptions
+from ..plan import Answers, PoolIndex, key_prefix_note
+from ..status import priority_order
 from .keyfile import KeyLine, parse_key_lines, read_key_source
-from .options import PoolOptions
-from .plan import Answers, PoolIndex, key_prefix_note
-from .status import priority_order
 
 #: Lines of per-key notes shown before "… and N more" (bulk loads add thousands).
 NOTE_LINES = 12
@@ -63,7 +64,7 @@ def _key_lines(options: PoolOptions, state: PoolState) -> tuple[str, list[KeyLin
 
 
 def _add_keys(pool: PoolIndex, name: str, lines: list[KeyLine], echo: Callable[[str], None]) -> None:
-    from .envstore import reference_problem
+    from ..envstore import reference_problem
 
     skipped = 0
     for line in lines:
@@ -107,8 +108,8 @@ def _replace(pool: PoolIndex, options: PoolOptions, name: str, lines: list[KeyLi
 def _check_new_keys(pool: PoolIndex, name: str, lines: list[KeyLine], echo: Callable[[str], None]) -> None:
     """``--check``: every new key, in parallel; a rejected or unchecked one
     stops the run before anything is written (named by its line, never its key)."""
-    from .checking import KeyChecker
-    from .envstore import reference_source
+    from ..checking import KeyChecker
+    from ..envstore import reference_source
 
     new = {cred.secret for cred in (getattr(c, "cred", None) for c in pool.changes) if cred is not None}
     todo = [line for line in lines if line.key in new and reference_source(line.key) is None]
@@ -145,7 +146,7 @@ def _move_to_env(pool: PoolIndex, echo: Callable[[str], None]) -> None:
     """``--move-to env``: every key stored in plain text in auth.json moves to
     the next free numbered variable in ``.env``, its entry kept (same id,
     label, place, status) as a reference row."""
-    from .changes import ToEnv
+    from ..changes import ToEnv
 
     moved = 0
     for position, entry in enumerate(priority_order(pool.entries()), start=1):

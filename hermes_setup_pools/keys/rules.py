@@ -1,27 +1,17 @@
-"""API keys and labels: fingerprints, masking, the checks that refuse bad
-pastes, and redaction of anything key-shaped in messages.
-
-Nothing in this module ever returns or raises with a whole key in it: error
-messages describe the problem, and :func:`mask` keeps four characters at most.
+"""Which pasted keys and labels are accepted: the checks that refuse bad
+pastes (spaces, commands, quotes, placeholders, two keys at once, masked
+copies) and labels that are invisible, too long or themselves a key. Every
+reason describes the problem and never quotes the key.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
 
-try:  # the builtin module: no OpenSSL to load for one hash (hashlib would give the same digest)
-    from _sha2 import sha256  # type: ignore[import-not-found,unused-ignore]
-except ImportError:
-    try:
-        from _sha256 import sha256  # type: ignore[import-not-found,no-redef,unused-ignore]
-    except ImportError:
-        from hashlib import sha256  # type: ignore[assignment,unused-ignore]
+from .detect import KEY_PREFIXES, MIN_KEY_LENGTH, looks_like_secret
 
 #: Longest key accepted (real keys are well under 300 characters).
 MAX_KEY_LENGTH = 4096
-#: Shortest key accepted; anything shorter is a typo or a placeholder.
-MIN_KEY_LENGTH = 8
 MAX_LABEL_LENGTH = 64
 
 #: Values people paste when they mean "no key" or copy a template verbatim.
@@ -45,45 +35,11 @@ _ENV_ASSIGNMENT = re.compile(r"^(export\s+)?[A-Za-z_][A-Za-z0-9_]*=")
 _COMMANDS = ("hermes ", "export ", "set ", "curl ", "echo ", "$ ", "setx ", "bearer ", "authorization:")
 #: A first word (lower-cased) that makes a line a pasted command.
 COMMAND_WORDS = frozenset({"export", "set", "setx", "hermes", "curl", "echo", "$", "bearer", "authorization:"})
-#: Prefixes long or distinctive enough that a second occurrence inside one key
-#: means two keys were pasted together, and that mark a token as a key.
-KEY_PREFIXES = (
-    "sk-or-v1-", "sk-ant-api", "sk-ant-oat", "sk-proj-", "github_pat_", "ghp_",
-    "gho_", "hf_", "AIza", "xai-", "nvapi-",
-)
 # Characters that look like nothing (or like a space) on a terminal.
 _INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e\u200b\u200c\u200d\u2060\ufeff\u00ad\u034f")
-# The characters of a key; ":" "/" "@" split URLs and paths into pieces, so a
-# key inside ``https://user:KEY@host`` is still found.
-_KEYISH = re.compile(r"[A-Za-z0-9_\-.=+]+")
 #: A key made only of these characters, of a sane length, needs only the
 #: placeholder, length and pasted-twice checks (:func:`plain_key_problem`).
 PLAIN = re.compile(r"[A-Za-z0-9_\-.+/]{1,4096}")
-
-
-def fingerprint(secret: str) -> str:
-    """Hermes' fingerprint of a secret: ``sha256:`` + the first 16 hex digits."""
-    digest = sha256(secret.encode("utf-8", errors="surrogatepass")).hexdigest()
-    return f"sha256:{digest[:16]}"
-
-
-#: Schemes of secret references Hermes' secret sources resolve (``op://vault/item/field``).
-REFERENCE_SCHEMES = ("op", "pass")
-
-
-def mask(secret: str | None) -> str:
-    """Show at most the last four characters: ``…wxyz`` (fewer for short keys);
-    a secret reference shows its scheme and vault only (``op://Private/…``)."""
-    if not secret:
-        return "—"
-    scheme, sep, rest = secret.partition("://")
-    if sep and scheme in REFERENCE_SCHEMES:
-        return f"{scheme}://{rest.split('/', 1)[0]}/…"
-    if len(secret) >= 16:
-        return "…" + secret[-4:]
-    if len(secret) >= 8:
-        return "…" + secret[-2:]
-    return "…"
 
 
 def key_problem(raw: str) -> str | None:
@@ -214,53 +170,3 @@ def _label_words_problem(label: str, key_prefixes: tuple[str, ...]) -> tuple[str
     return label, None
 
 
-def label_problem(label: str) -> str | None:
-    """Return why ``label`` cannot be used, or ``None`` (see :func:`clean_label`)."""
-    return clean_label(label)[1]
-
-
-def looks_like_secret(text: str, key_prefixes: tuple[str, ...] = ()) -> bool:
-    """True for a token that is probably an API key: it carries a known key
-    prefix (or one of ``key_prefixes``), or is long, unspaced and random-looking."""
-    if len(text) < MIN_KEY_LENGTH:  # too short either way (the checks below only shorten it)
-        return False
-    token = text.strip().strip("'\"`")
-    if token.startswith(KEY_PREFIXES) or token.startswith("sk-") or (key_prefixes and token.startswith(key_prefixes)):
-        return len(token) >= MIN_KEY_LENGTH
-    return len(token) >= 20 and bool(_KEYISH.fullmatch(token)) and not token.startswith(".") and _random_looking(token)
-
-
-def _random_looking(token: str) -> bool:
-    """Random keys switch between digits, upper and lower case far more often
-    than words and identifiers do (``test_case_2``, ``OPENROUTER_API_KEY``)."""
-    chars = [ch for ch in token if ch.isalnum()]
-    if len(chars) < 16 or len(set(chars)) < 10:
-        return False
-
-    def kind(ch: str) -> int:
-        return 0 if ch.isdigit() else 1 if ch.isupper() else 2
-
-    switches = sum(kind(a) != kind(b) for a, b in itertools.pairwise(chars))
-    return switches / (len(chars) - 1) >= 0.25
-
-
-def quoted(value: str) -> str:
-    """``value`` quoted for a message, unless it looks like a key: then only
-    that it was one (a key typed into the wrong option is never echoed)."""
-    if looks_like_secret(value) or any(looks_like_secret(part) for part in _KEYISH.findall(value)):
-        return "(a value that looks like an API key; not shown)"
-    return repr(value)
-
-
-def redact(text: str) -> str:
-    """Replace every key-shaped run of characters with its mask, wherever it
-    stands (quoted, after ``=``, inside a URL, ending a sentence)."""
-
-    def masked(match: re.Match[str]) -> str:
-        token = match.group()
-        if not looks_like_secret(token):
-            return token
-        body = token.rstrip(".")  # a full stop after a key ends the sentence, not the key
-        return mask(body) + token[len(body):]
-
-    return _KEYISH.sub(masked, text)

@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 
-from ..keys import looks_like_secret, mask, redact
-from .yaml_edit import LOADER
+from ..store.yaml_edit import LOADER
+from .detect import looks_like_secret, mask, redact
 
 # Hermes 0.19, agent/credential_persistence.py (_SECRET_VALUE_KEYS, _SECRET_VALUE_SUFFIXES,
 # _SAFE_SECRETISH_METADATA_KEYS), plus config.yaml's ``model.api``.

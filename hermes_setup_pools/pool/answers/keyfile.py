@@ -17,20 +17,18 @@ import sys
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ..errors import SetupError, UsageError
-from ..keys import (
+from ...errors import SetupError, UsageError
+from ...keys.detect import MIN_KEY_LENGTH, REFERENCE_SCHEMES, looks_like_secret
+from ...keys.rules import (
     COMMAND_WORDS,
     LABEL_IS_A_KEY,
     LABEL_TOO_LONG,
     MAX_KEY_LENGTH,
     MAX_LABEL_LENGTH,
-    MIN_KEY_LENGTH,
     PLAIN,
-    REFERENCE_SCHEMES,
     clean_label,
     is_command_line,
     key_problem,
-    looks_like_secret,
     plain_key_problem,
 )
 

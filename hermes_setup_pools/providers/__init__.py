@@ -12,10 +12,10 @@ from __future__ import annotations
 import sys
 from typing import Any, NamedTuple
 
-from .errors import UsageError
-from .keys import quoted
-from .provider_table import ALIASES, Provider
-from .provider_table import TABLE as _TABLE
+from ..errors import UsageError
+from ..keys.detect import quoted
+from .table import ALIASES, Provider
+from .table import TABLE as _TABLE
 
 CUSTOM_PREFIX = "custom:"
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..display import wrap
-from ..keys import clean_label, key_problem, mask
-from ..prompts import Prompter
-from .discovery import PoolState
+from ...display import wrap
+from ...keys.detect import mask
+from ...keys.rules import clean_label, key_problem
+from ...prompts import Prompter
+from ..discovery import PoolState
+from ..plan import Answers, PoolIndex, key_prefix_note
+from ..strategy import STRATEGIES, STRATEGY_HELP
 from .manage import manage
-from .plan import Answers, PoolIndex, key_prefix_note
-from .strategy import STRATEGIES, STRATEGY_HELP
 
 #: The choices when a key could not be checked (offline, the host slow or down).
 UNCHECKED_CHOICES = [("retry", "Check it again"), ("add", "Add it without the check"), ("skip", "Don't add it")]
@@ -35,12 +36,12 @@ class CheckSession:
     def accept(self, key: str) -> bool:
         """Check ``key`` (asking first, once) and say what was found; False when
         the provider rejected it and the user does not insist."""
-        from .envstore import reference_source
+        from ..envstore import reference_source
 
         if reference_source(key) is not None:
             return True  # a reference: only Hermes resolves it, at its start-up
         if self.enabled is None:
-            from .checking import KeyChecker, switched_off
+            from ..checking import KeyChecker, switched_off
 
             self.enabled = False
             if not switched_off():
@@ -82,7 +83,7 @@ class CheckSession:
 def ask_store(prompter: Prompter, pool: PoolIndex) -> None:
     """Where the keys added now live, asked once (only where this Hermes reads
     numbered keys from ``.env``; elsewhere they go to auth.json)."""
-    from .envstore import env_store_problem, store_variable
+    from ..envstore import env_store_problem, store_variable
 
     if pool.store_asked or env_store_problem(pool.state):
         return
@@ -97,7 +98,7 @@ def ask_store(prompter: Prompter, pool: PoolIndex) -> None:
 def ask_for_keys(prompter: Prompter, pool: PoolIndex, echo: Callable[[str], None], checks: CheckSession) -> None:
     """Ask for keys until the user presses Enter on an empty prompt. A secret
     reference (``op://…``) is taken when this Hermes can resolve it."""
-    from .envstore import reference_problem, reference_source
+    from ..envstore import reference_problem, reference_source
 
     state = pool.state
 

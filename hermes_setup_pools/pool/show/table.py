@@ -14,11 +14,11 @@ import time
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from ..display import shown, table, wrap
-from ..keys import mask, redact
-from ..store.entries import NewCredential, entry_fingerprint, new_entry
-from .discovery import PoolState
-from .status import EntryStatus, entry_status, hermes_order, next_up
+from ...display import shown, table, wrap
+from ...keys.detect import mask, redact
+from ...store.entries import NewCredential, entry_fingerprint, new_entry
+from ..discovery import PoolState
+from ..status import EntryStatus, entry_status, hermes_order, next_up
 
 Echo = Callable[[str], None]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..prompts import Prompter, Validator
+from ...prompts import Prompter, Validator
 
 
 class Replay:
