@@ -1,16 +1,20 @@
-"""The step on every Hermes release a user may have (0.13.0 to 0.19.x), driven in a pty.
+"""The step on every Hermes release a user may have (0.13.0 to 0.19.x, and the
+iot fork 0.22.x), driven in a pty.
 
 The version matrix (``noxfile.py``) runs this file against each release in a
 fresh virtual environment; the main suite runs it against 0.19.0. Per release:
 our own ``enable`` turns the step on; ``hermes setup`` (first run, full) and
 ``hermes setup model`` show exactly one pool step, ours, right after the
-model is chosen, and what it writes is what that Hermes reads back; with our
-hook off Hermes runs as before (its own pool step included, where it has
-one); ``hermes model`` and ``hermes fallback add`` never show it.
+model is chosen, and what it writes is what that Hermes reads back, in the
+order the step's summary showed, after every wizard path that reaches it; with
+our hook off Hermes runs as before (its own pool step included, where it has
+one); ``hermes model`` and ``hermes fallback add`` never show it; the pool
+commands list exactly the keys that Hermes uses (numbered env keys on iot).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -19,20 +23,28 @@ import pytest
 import yaml
 
 from conftest import run_cli, run_hermes
-from helpers import CTRL_C, ENTER, ENV_KEY, KEY_1, add_key_and_round_robin
+from helpers import CTRL_C, ENTER, ENV_KEY, KEY_1, KEY_2, KEY_3
 from hermes_driver import (
+    BLANK_SLATE,
+    CONFIG_SET_PARSES_LISTS,
     HAS_PORTAL,
+    HERMES_REQUIREMENT,
     HERMES_TEXT,
-    MENU_DOWN,
+    NUMBERED_ENV_KEYS,
     OLD_WIZARD,
+    add_keys,
     answer_hermes_own_pool_step,
-    choose_model,
+    auth_rows,
     continue_after_step,
+    finish_blank_slate,
+    finish_full_setup,
     finish_model_section,
+    finish_quick_setup,
     keep_openrouter,
     pick_leave_unchanged,
-    pick_provider,
+    start_first_run,
     start_hermes,
+    type_openrouter_key,
 )
 
 pytestmark = pytest.mark.hermes  # every test here drives the real hermes program
@@ -63,37 +75,59 @@ def existing(hermes, env, hermes_home):
 
 
 def hermes_strategy(env, pool: str) -> str:
-    """The strategy as this Hermes' own get_pool_strategy returns it."""
-    code = f"from agent.credential_pool import get_pool_strategy; print(get_pool_strategy({pool!r}))"
+    """The strategy as this Hermes' own get_pool_strategy returns it (found where
+    this Hermes keeps it: ``agent.credential_pool`` up to iot, ``auth.credential_pool``
+    on upstream main)."""
+    code = (
+        "import importlib\n"
+        "for name in ('agent.credential_pool', 'auth.credential_pool'):\n"
+        "    try:\n"
+        "        get = importlib.import_module(name).get_pool_strategy\n"
+        "    except (ImportError, AttributeError):\n"
+        "        continue\n"
+        f"    print(get({pool!r}))\n"
+        "    break\n"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 0, result.stderr
     return result.stdout.strip().splitlines()[-1]
 
 
-def assert_hermes_reads_the_pool(env, hermes_home) -> None:
-    listed = run_hermes(["auth", "list", "openrouter"], env)
+def hermes_pool(env, pool: str = "openrouter") -> list[tuple[str, str, str]]:
+    """(label, auth type, source) per row of `hermes auth list POOL`, in the order Hermes tries them."""
+    listed = run_hermes(["auth", "list", pool], env)
     assert listed.returncode == 0, listed.stderr
-    lines = listed.stdout.splitlines()
-    assert lines[0] == "openrouter (2 credentials):", listed.stdout
-    # Order aside: with round_robin, Hermes 0.13-0.15 rotate the pool (and
-    # renumber it) as soon as their wizard resolves the provider.
-    rows = sorted(line.split()[1:4] for line in lines[1:3])
-    assert rows == [["OPENROUTER_API_KEY", "api_key", "env:OPENROUTER_API_KEY"], ["team", "api_key", "manual"]], listed.stdout
+    rows = auth_rows(listed.stdout)
+    assert listed.stdout.splitlines()[0] == f"{pool} ({len(rows)} credentials):", listed.stdout
+    return rows
+
+
+ENV_ROW = ("OPENROUTER_API_KEY", "api_key", "env:OPENROUTER_API_KEY")
+
+
+def assert_hermes_reads_the_pool(env, hermes_home, labels=("OPENROUTER_API_KEY", "team"), strategy="round_robin") -> None:
+    """`hermes auth list openrouter` shows exactly ``labels``, in that order (the
+    step's summary order: the .env key, then the typed keys), and this Hermes
+    reads ``strategy`` for the pool."""
+    rows = hermes_pool(env)
+    expected = [ENV_ROW if label == "OPENROUTER_API_KEY" else (label, "api_key", "manual") for label in labels]
+    assert rows == expected, f"Hermes {HERMES_TEXT}"
     config = yaml.safe_load((hermes_home / "config.yaml").read_text())
-    assert config["credential_pool_strategies"]["openrouter"] == "round_robin"
+    written = (config.get("credential_pool_strategies") or {}).get("openrouter")
+    assert written == strategy or (written is None and strategy == "fill_first")  # Hermes' default need not be written
     assert "setup-pools" in config["plugins"]["enabled"]
-    assert hermes_strategy(env, "openrouter") == "round_robin"
+    assert hermes_strategy(env, "openrouter") == strategy
 
 
 def test_the_release_under_test_is_the_one_installed():
     """nox names the release it installed; a stale environment would test another."""
-    assert os.environ.get("HERMES_MATRIX_RELEASE", HERMES_TEXT) == HERMES_TEXT
+    assert os.environ.get("HERMES_MATRIX_RELEASE", HERMES_REQUIREMENT) == HERMES_REQUIREMENT
 
 
 def test_hermes_setup_model_shows_exactly_one_pool_step(existing, hermes_home):
     term = start_hermes(["setup", "model"], existing)
     keep_openrouter(term)
-    add_key_and_round_robin(term)
+    add_keys(term, [(KEY_1, "team")])
     summary = continue_after_step(term)
     finish_model_section(term)
     assert term.finish() == 0
@@ -109,23 +143,15 @@ def test_hermes_setup_model_shows_exactly_one_pool_step(existing, hermes_home):
 def test_first_run_full_setup_shows_the_step_after_the_model(hermes, env, hermes_home):
     """A brand-new home: Full setup, OpenRouter, the key typed into Hermes' own
     prompt; the step finds it and adds a second one; the strategy survives the
-    section's save (0.13/0.14 save a stale in-memory config there)."""
+    section's save (0.13/0.14 save a stale in-memory config there), and the
+    order survives the later sections once the wizard has exited normally."""
     enable(env)
     term = start_hermes(["setup"], env)
-    term.expect("How would you like to set up Hermes?")
-    term.expect("Full setup")
-    term.send(MENU_DOWN + ENTER)
-    pick_provider(term, "OpenRouter")
-    term.expect("(or Enter to cancel)")
-    term.send(ENV_KEY + ENTER)
-    choose_model(term)
-    add_key_and_round_robin(term)
+    start_first_run(term, "full")
+    type_openrouter_key(term, ENV_KEY)
+    add_keys(term, [(KEY_1, "team")])
     continue_after_step(term)
-    if OLD_WIZARD:
-        term.expect("Select TTS provider")
-        term.send(ENTER)
-    term.expect("Terminal Backend")
-    term.child.terminate(force=True)  # the rest of the wizard is Hermes' own business
+    finish_full_setup(term)
     text = term.text()
     assert text.count("◆ Credential pool") == 1 and HERMES_OWN_STEP not in text
     assert ENV_KEY not in text and KEY_1 not in text
@@ -136,12 +162,11 @@ def test_ctrl_c_in_our_step_does_not_bring_hermes_own_step_back(existing, hermes
     term = start_hermes(["setup", "model"], existing)
     pick_leave_unchanged(term)
     term.expect("Add another API key for openrouter")
-    term.send(CTRL_C)
-    term.expect("Credential pool: cancelled; nothing was changed by this step.")
+    term.send(CTRL_C)  # "Ctrl-C skips this step": one line says so, and what a second Ctrl-C does
     assert continue_after_step(term).startswith("Credential pool: nothing was written by this step")
     finish_model_section(term)
     assert term.finish() == 0
-    assert HERMES_OWN_STEP not in term.text()
+    assert HERMES_OWN_STEP not in term.text() and "(Ctrl-C leaves setup)" in term.text()
     config = yaml.safe_load((hermes_home / "config.yaml").read_text())
     assert "openrouter" not in (config.get("credential_pool_strategies") or {})
 
@@ -194,14 +219,29 @@ def test_the_plugin_command_takes_setups_arguments_and_shows_the_step(existing, 
     assert HERMES_OWN_STEP not in term.text()
 
 
-def test_enable_repairs_what_hermes_config_set_writes(hermes, env, hermes_home):
-    """`hermes config set plugins.enabled '["setup-pools"]'` stores a string,
-    which Hermes ignores; our enable turns it into the list Hermes reads."""
-    assert run_hermes(["config", "set", "plugins.enabled", '["setup-pools"]'], env).returncode == 0
-    assert isinstance(yaml.safe_load((hermes_home / "config.yaml").read_text())["plugins"]["enabled"], str)
+@pytest.mark.parametrize("value", ['["setup-pools"]', "setup-pools"])
+def test_enable_repairs_what_hermes_config_set_writes(value, hermes, env, hermes_home):
+    """`hermes config set plugins.enabled VALUE` stores a string on 0.13–0.19,
+    which Hermes ignores; our enable turns it into the list Hermes reads. iot
+    (#114471) parses the list literal and refuses the bare name, so there the
+    string is what a home carried over from an older Hermes holds."""
+    said = run_hermes(["config", "set", "plugins.enabled", value], env)
+    config = hermes_home / "config.yaml"
+    if CONFIG_SET_PARSES_LISTS and value.startswith("["):
+        assert said.returncode == 0, said.stderr
+        assert yaml.safe_load(config.read_text())["plugins"]["enabled"] == ["setup-pools"]
+        assert run_hermes(["setup-pools", "--help"], env).returncode == 0
+        assert enable(env).startswith("Nothing to change")
+        return
+    if CONFIG_SET_PARSES_LISTS:
+        assert said.returncode != 0 and "YAML/JSON literal" in said.stdout + said.stderr
+        config.write_text(f"plugins:\n  enabled: {value}\n")  # as 0.13–0.19 wrote it
+    else:
+        assert said.returncode == 0, said.stderr
+    assert isinstance(yaml.safe_load(config.read_text())["plugins"]["enabled"], str)
     assert run_hermes(["setup-pools", "--help"], env).returncode != 0
-    assert "into a list holding setup-pools" in enable(env)
-    assert yaml.safe_load((hermes_home / "config.yaml").read_text())["plugins"]["enabled"] == ["setup-pools"]
+    assert "(which Hermes ignores) into the list [setup-pools]" in enable(env)
+    assert yaml.safe_load(config.read_text())["plugins"]["enabled"] == ["setup-pools"]
     assert run_hermes(["setup-pools", "--help"], env).returncode == 0
     assert enable(env).startswith("Nothing to change")
 
@@ -230,3 +270,103 @@ def test_the_readme_lines_find_hermes_python_and_enable(launcher, hermes, env, h
     assert found == sys.executable
     assert said == f"Added setup-pools to plugins.enabled in {hermes_home / 'config.yaml'}"
     assert run_hermes(["setup-pools", "--help"], env).returncode == 0  # this Hermes loads the plugin now
+
+
+# -- the rotation order after the wizard ----------------------------------------------
+# With round_robin Hermes rotates the pool on every CredentialPool.select(), and
+# later wizard sections select without sending anything (vision check, tools
+# checklist, setup summary); the package puts the order the step wrote back
+# when the wizard's process exits. So every path leaves the wizard normally.
+
+#: The order the step's summary shows: the .env key first, then the typed keys.
+SUMMARY_ORDER = ("OPENROUTER_API_KEY", "team", "spare")
+
+
+#: Every wizard path that reaches the step: `hermes setup model` on an existing
+#: OpenRouter install; first run, Full setup; first run, Quick setup (0.13–0.15);
+#: first run, Blank Slate (0.18 on).
+PATHS = ("setup-model", "first-run-full", "first-run-quick", "blank-slate")
+
+
+@pytest.mark.parametrize(
+    ("path", "strategy"),
+    [(path, "round_robin") for path in PATHS] + [("setup-model", "fill_first")],
+)
+def test_the_order_after_the_wizard_is_the_summary_order(path, strategy, hermes, env, hermes_home):
+    """A .env key plus two typed keys, `team` and `spare`: after the wizard has
+    exited normally, `hermes auth list openrouter` shows them in the order the
+    step's summary showed, on every wizard path that reaches the step."""
+    if path == "first-run-quick" and not OLD_WIZARD:
+        pytest.skip(f"Hermes {HERMES_TEXT}: Quick setup is Nous Portal only (0.16 on); it never reaches the model picker")
+    if path == "blank-slate" and not BLANK_SLATE:
+        pytest.skip(f"Hermes {HERMES_TEXT}: no Blank Slate setup before 0.18")
+    enable(env)
+    if path == "setup-model":
+        (hermes_home / "config.yaml").write_text(OPENROUTER_CONFIG + "plugins:\n  enabled: [setup-pools]\n")
+        (hermes_home / ".env").write_text(f"OPENROUTER_API_KEY={ENV_KEY}\n")
+        term = start_hermes(["setup", "model"], env)
+        keep_openrouter(term)
+    else:
+        term = start_hermes(["setup"], env)
+        start_first_run(term, path.removeprefix("first-run-"))
+        type_openrouter_key(term, ENV_KEY)
+    summary = add_keys(term, [(KEY_1, "team"), (KEY_2, "spare")], strategy)
+    continue_after_step(term)
+    if path == "setup-model":
+        finish_model_section(term)
+        assert term.finish() == 0
+    else:
+        {"first-run-full": finish_full_setup, "first-run-quick": finish_quick_setup, "blank-slate": finish_blank_slate}[path](term)
+    shown = [summary.index(label) for label in SUMMARY_ORDER]
+    assert shown == sorted(shown), f"the summary's order is not {SUMMARY_ORDER}:\n{summary}"
+    text = term.text()
+    assert text.count("◆ Credential pool") == 1 and HERMES_OWN_STEP not in text
+    assert ENV_KEY not in text and KEY_1 not in text and KEY_2 not in text
+    assert "hermes-setup-pools:" not in text  # nothing went wrong restoring the order at exit
+    assert_hermes_reads_the_pool(env, hermes_home, SUMMARY_ORDER, strategy)
+
+
+# -- numbered env keys (OPENROUTER_API_KEY_2, _3 …; Hermes PR #112390) -------------------
+
+
+def pool_list(env) -> list[dict]:
+    """`hermes-setup-pools pool --list --json` (the provider from config.yaml)."""
+    result = run_cli(["pool", "--list", "--json"], env)
+    assert result.returncode == 0, result.stderr
+    assert ENV_KEY not in result.stdout and KEY_2 not in result.stdout and KEY_3 not in result.stdout
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("seeded", ["nothing", "the-base-key"])
+def test_numbered_env_keys_are_listed_as_this_hermes_uses_them(seeded, hermes, env, hermes_home):
+    """.env holds OPENROUTER_API_KEY, _2 and _3. iot reads all three as pool rows,
+    0.13–0.19 only the first: `hermes auth list`, `pool --list` and the doctor
+    must agree with the Hermes installed. ``seeded``: what auth.json held before
+    the numbered keys were added."""
+    (hermes_home / "config.yaml").write_text(OPENROUTER_CONFIG)
+    dotenv = hermes_home / ".env"
+    dotenv.write_text(f"OPENROUTER_API_KEY={ENV_KEY}\n")
+    if seeded == "the-base-key":
+        assert hermes_pool(env) == [ENV_ROW]
+    dotenv.write_text(dotenv.read_text() + f"OPENROUTER_API_KEY_2={KEY_2}\nOPENROUTER_API_KEY_3={KEY_3}\n")
+    used = ["OPENROUTER_API_KEY"] + (["OPENROUTER_API_KEY_2", "OPENROUTER_API_KEY_3"] if NUMBERED_ENV_KEYS else [])
+    masked = ["…9999", "…2222", "…3333"][: len(used)]
+
+    before = pool_list(env)
+    assert [(row["source"], row["key"]) for row in before] == [(f"env:{var}", key) for var, key in zip(used, masked, strict=True)]
+    in_pool_before = [seeded == "the-base-key"] + [False] * (len(used) - 1)
+    assert [row["in_pool"] for row in before] == in_pool_before, before
+
+    assert hermes_pool(env) == [(var, "api_key", f"env:{var}") for var in used], f"Hermes {HERMES_TEXT}"
+
+    after = pool_list(env)
+    assert [(row["label"], row["source"], row["key"]) for row in after] == [
+        (var, f"env:{var}", key) for var, key in zip(used, masked, strict=True)
+    ]
+    assert all(row["in_pool"] and row["status"] == "ok" and row["id"] for row in after), after
+    assert "(not stored)" not in run_cli(["pool", "--list"], env).stdout
+
+    doctor = run_cli(["doctor", "--json"], env)
+    findings = json.loads(doctor.stdout)
+    assert not [f for f in findings if f["code"] in ("missing-env", "unread-env")], findings
+    assert doctor.returncode == (1 if findings else 0), doctor.stderr
