@@ -12,8 +12,6 @@ real classes through the ``TYPE_CHECKING`` imports below.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 __version__ = "0.2.0"
 
 #: The pluggy project name, the entry-point group third-party packages use
@@ -23,7 +21,10 @@ NAME = "hermes_setup"
 #: The entry-point name of our Hermes plugin (``hermes plugins enable setup-pools``).
 HERMES_PLUGIN_NAME = "setup-pools"
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (every CI run imports this module)
 if TYPE_CHECKING:
+    from typing import Any
+
     from .errors import Cancelled, SetupError, UsageError
     from .hookspecs import hookimpl
     from .steps import ANCHOR_STEP_ID, Context, Step, StepError

@@ -61,11 +61,11 @@ def wrap(text: str, width: int | None = None, indent: str = "    ") -> str:
     """``text`` wrapped at word boundaries to ``width`` (the terminal's by
     default; not wrapped when there is none), later lines indented by
     ``indent``; words and quoted names are never split."""
-    import textwrap
-
     width = terminal_width() if width is None else width
     if width is None or len(text) <= width:
         return text
+    import textwrap
+
     return textwrap.fill(text, width=width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False)
 
 

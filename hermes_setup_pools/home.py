@@ -16,7 +16,7 @@ from pathlib import Path
 from .errors import UsageError
 from .keys.detect import looks_like_secret
 
-_PROFILE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_PROFILE_NAME = r"^[a-z0-9][a-z0-9_-]{0,63}$"  # compiled on first use (re caches it)
 
 
 def default_home() -> Path:
@@ -44,13 +44,13 @@ def _active_profile(root: Path) -> str | None:
         name = (root / "active_profile").read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError):
         return None
-    return name if name and name != "default" and _PROFILE_NAME.match(name) else None
+    return name if name and name != "default" and re.match(_PROFILE_NAME, name) else None
 
 
 def profile_home(name: str) -> Path:
     """``<root>/profiles/<name>`` (``default`` is the root itself)."""
     canonical = name.strip().lower()
-    if not _PROFILE_NAME.match(canonical):
+    if not re.match(_PROFILE_NAME, canonical):
         raise UsageError(f"{name!r} is not a profile name (lower-case letters, digits, '-' and '_')")
     root = hermes_root()
     if canonical == "default":

@@ -16,19 +16,30 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any, NamedTuple
+
+from .record import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 DEFAULT = "default"
-_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_NAME = r"^[a-z0-9][a-z0-9_-]{0,63}$"  # compiled on first use (re caches it)
 #: Files that make a folder under profiles/ a profile (Hermes 0.22+).
 IDENTITY_FILES = ("config.yaml", ".env", "SOUL.md", "profile.yaml", "auth.json", "state.db")
 
 
-class Profile(NamedTuple):
+class Profile(Record):
     """One profile: its name (``default`` for the root) and its Hermes home."""
+
+    __slots__ = _fields = ("name", "home")
 
     name: str
     home: Path
+
+    def __init__(self, name: str, home: Path) -> None:
+        self.name = name
+        self.home = home
 
 
 def profile_name(home: Path, root: Path) -> str:
@@ -72,7 +83,7 @@ def _names_by_rules(root: Path) -> list[str]:
     if folder.is_dir():
         names += [
             entry.name for entry in sorted(folder.iterdir())
-            if entry.is_dir() and entry.name != DEFAULT and _NAME.match(entry.name)
+            if entry.is_dir() and entry.name != DEFAULT and re.match(_NAME, entry.name)
             and any((entry / marker).exists() or (entry / marker).is_symlink() for marker in IDENTITY_FILES)
             and not (folder / ".deleted" / entry.name).exists()
         ]

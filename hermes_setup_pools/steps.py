@@ -11,14 +11,16 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
 
 from .display import shown_lines
 from .errors import Cancelled, SetupError, UsageError
+from .record import Record
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any, TextIO
+
     from .prompts import Prompter
 
 __all__ = [
@@ -29,15 +31,14 @@ __all__ = [
 #: (a small built-in picker when Hermes is not installed).
 ANCHOR_STEP_ID = "select_provider_and_model"
 
-_STEP_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
+_STEP_ID = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
 
 
 class StepError(SetupError):
     """A step or plugin breaks the hook contract (bad step, duplicate id, cycle, …)."""
 
 
-@dataclass
-class Context:
+class Context(Record):
     """What every step's ``run(context)`` receives.
 
     ``hermes_home``: the Hermes home directory the run works on.
@@ -48,11 +49,22 @@ class Context:
     ``out``: where :meth:`echo` writes (standard output when ``None``).
     """
 
+    _fields = __match_args__ = ("hermes_home", "interactive", "prompter", "results", "out")
+    __hash__ = None  # type: ignore[assignment]  # mutable: compared by value, never hashed
+
     hermes_home: Path
-    interactive: bool = True
-    prompter: Prompter | None = None
-    results: dict[str, Any] = field(default_factory=dict)
-    out: TextIO | None = None
+    interactive: bool
+    prompter: Prompter | None
+    results: dict[str, Any]
+    out: TextIO | None
+
+    def __init__(self, hermes_home: Path, interactive: bool = True, prompter: Prompter | None = None,
+                 results: dict[str, Any] | None = None, out: TextIO | None = None) -> None:
+        self.hermes_home = hermes_home
+        self.interactive = interactive
+        self.prompter = prompter
+        self.results = {} if results is None else results
+        self.out = out
 
     def echo(self, text: str = "") -> None:
         """Print a line for the user; control and escape characters in it are
@@ -70,8 +82,7 @@ class Context:
 Register = Callable[["Step"], None]
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(Record):
     """One step of the setup flow.
 
     ``id``: unique name other steps refer to (letters, digits, ``_ - . :``);
@@ -80,21 +91,26 @@ class Step:
     ``before``: ids of steps this one must follow / precede.
     """
 
+    _fields = __match_args__ = ("id", "title", "run", "after", "before")
+
     id: str
     title: str
     run: Callable[[Context], Any]
-    after: tuple[str, ...] = ()
-    before: tuple[str, ...] = ()
+    after: tuple[str, ...]
+    before: tuple[str, ...]
 
-    def __post_init__(self) -> None:
+    def __init__(self, id: str, title: str, run: Callable[[Context], Any], after: tuple[str, ...] = (),
+                 before: tuple[str, ...] = ()) -> None:
+        init = object.__setattr__
+        init(self, "id", id)
+        init(self, "title", title)
+        init(self, "run", run)
         # A bare string is the most common slip (after="x" iterates as
         # characters); accept it as the one id it plainly means.
-        for name in ("after", "before"):
-            value = getattr(self, name)
-            if isinstance(value, str):
-                value = (value,)
-            object.__setattr__(self, name, tuple(value))
-        if not isinstance(self.id, str) or not _STEP_ID_RE.match(self.id):
+        for name, given in (("after", after), ("before", before)):
+            value: Any = given
+            init(self, name, (value,) if isinstance(value, str) else tuple(value))
+        if not isinstance(self.id, str) or not re.match(_STEP_ID, self.id):
             raise StepError(f"step id {self.id!r} is not valid: use letters, digits, '_', '-', '.' or ':'")
         if not isinstance(self.title, str) or not self.title.strip():
             raise StepError(f"step {self.id!r}: title must be a non-empty string")
@@ -103,3 +119,9 @@ class Step:
         for ref in (*self.after, *self.before):
             if not isinstance(ref, str) or not ref:
                 raise StepError(f"step {self.id!r}: after/before must hold step ids, got {ref!r}")
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")  # frozen, as a frozen dataclass is
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")

@@ -141,7 +141,7 @@ def test_result_is_verified_by_reparsing(mocker, hermes_home):
     # file must not be written.
     path = hermes_home / "config.yaml"
     path.write_text("a: 1\n")
-    mocker.patch("hermes_setup_pools.store.config.edit_path_text", return_value="a: 2\ncredential_pool_strategies: {openrouter: random}\n")
+    mocker.patch("hermes_setup_pools.store.yaml_edit.edit_path_text", return_value="a: 2\ncredential_pool_strategies: {openrouter: random}\n")
     with pytest.raises(StoreError, match="cannot edit without risk"):
         set_strategy(hermes_home, "openrouter", "random")
     assert path.read_text() == "a: 1\n"

@@ -6,14 +6,22 @@ Exit status: 0 done (or nothing to do), 1 an error (one line on stderr),
 
 from __future__ import annotations
 
-import signal
 import sys
-from types import FrameType
 
 from ..display import shown
 from ..errors import Cancelled, SetupError, Terminated
 from ..keys.detect import redact
 from .parser import PROG, build_parser
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import signal
+    from types import FrameType
+else:
+    try:  # the C module behind `signal`: the same calls, without the enums `signal` builds on import
+        import _signal as signal
+    except ImportError:  # not CPython
+        import signal
 
 __all__ = ["PROG", "build_parser", "main"]
 
@@ -30,7 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     """
     from .commands import COMMANDS
 
-    args = build_parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    args = build_parser(set(words)).parse_args(words)
     previous = {}
     for sig in (signal.SIGTERM, signal.SIGHUP):
         try:

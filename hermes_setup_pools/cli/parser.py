@@ -6,10 +6,14 @@ import argparse
 import functools
 import os
 import sys
-from typing import Any, NoReturn
 
 from .. import __version__
 from ..keys.detect import redact
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Collection
+    from typing import Any, NoReturn
 
 PROG = "hermes-setup-pools"
 
@@ -117,8 +121,16 @@ def _home_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The command-line parser (exposed for the docs and tests)."""
+def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentParser:
+    """The command-line parser (exposed for the docs and tests).
+
+    ``commands``: build the arguments of these commands only (``main`` passes
+    the words of its command line, since argparse runs a command only when its
+    exact name is one of them); every command is still listed, with its help.
+    """
+    def full(name: str) -> bool:
+        return commands is None or name in commands
+
     fmt = argparse.RawDescriptionHelpFormatter
     parser = _Parser(prog=PROG, description=DESCRIPTION, epilog=EPILOG, formatter_class=fmt)
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
@@ -129,34 +141,38 @@ def build_parser() -> argparse.ArgumentParser:
     steps = sub.add_parser("steps", help="list the setup steps in the order they run", formatter_class=fmt,
                            description="List every registered setup step in run order: "
                            "its id, then the plugin that registered it.")
-    _home_option(steps)
-    steps.set_defaults(command="steps")
+    if full("steps"):
+        _home_option(steps)
+        steps.set_defaults(command="steps")
 
-    _pool_parser(sub, fmt)
+    pool = sub.add_parser("pool", help="run only the credential-pool step, or manage a pool", description=POOL_DESCRIPTION,
+                          epilog=POOL_EPILOG, formatter_class=fmt)
+    if full("pool"):
+        _pool_arguments(pool)
 
     doctor = sub.add_parser("doctor", help="find what silently breaks rotation, and fix the safe part",
                             description=DOCTOR_DESCRIPTION, formatter_class=fmt)
-    _home_option(doctor)
-    doctor.add_argument("--json", action="store_true", help="print the findings as a JSON array")
-    doctor.add_argument("--fix", action="store_true", help="apply the safe fixes (after a summary and confirmation)")
-    doctor.add_argument("--yes", "-y", action="store_true", help="with --fix: do not ask (for CI)")
-    doctor.add_argument("--check", action="store_true", help="also ask each provider whether the keys in its pool work")
-    doctor.add_argument("--all-profiles", action="store_true",
-                        help="check every Hermes profile under the root (each finding names its profile)")
-    doctor.set_defaults(command="doctor")
+    if full("doctor"):
+        _home_option(doctor)
+        doctor.add_argument("--json", action="store_true", help="print the findings as a JSON array")
+        doctor.add_argument("--fix", action="store_true", help="apply the safe fixes (after a summary and confirmation)")
+        doctor.add_argument("--yes", "-y", action="store_true", help="with --fix: do not ask (for CI)")
+        doctor.add_argument("--check", action="store_true", help="also ask each provider whether the keys in its pool work")
+        doctor.add_argument("--all-profiles", action="store_true",
+                            help="check every Hermes profile under the root (each finding names its profile)")
+        doctor.set_defaults(command="doctor")
 
     for name, verb in (("enable", "turn on"), ("disable", "turn off")):
         switch = sub.add_parser(name, help=f"{verb} the credential-pool step inside `hermes setup` (any Hermes release)",
                                 formatter_class=fmt, description=f"{verb.capitalize()} the step inside `hermes setup`: "
                                 "edit plugins.enabled / plugins.disabled in config.yaml (comments kept).")
-        _home_option(switch)
-        switch.set_defaults(command=name)
+        if full(name):
+            _home_option(switch)
+            switch.set_defaults(command=name)
     return parser
 
 
-def _pool_parser(sub: Any, fmt: type[argparse.HelpFormatter]) -> None:
-    pool = sub.add_parser("pool", help="run only the credential-pool step, or manage a pool", description=POOL_DESCRIPTION,
-                          epilog=POOL_EPILOG, formatter_class=fmt)
+def _pool_arguments(pool: argparse.ArgumentParser) -> None:
     _home_option(pool)
     pool.add_argument("--provider", metavar="P", help="pool to set up: a provider id (openrouter, anthropic, …), "
                       "custom:<name>, or a custom provider's name (default: model.provider in config.yaml)")

@@ -11,7 +11,6 @@ and position together, so two entries sharing an id are never confused.
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -77,7 +76,7 @@ def _fix_pool(exam: Examination, pool_key: str, confirmed: list[Finding], entrie
               suppressed: list[str]) -> _PoolFix:
     """Re-derive the pool's findings from ``entries`` (read under the lock) and
     apply the confirmed fixes that are still true."""
-    state = replace(exam.states[pool_key], entries=tuple(entries), suppressed=tuple(suppressed))
+    state = exam.states[pool_key]._replace(entries=tuple(entries), suppressed=tuple(suppressed))
     now = [f for f in pool_findings(state, entries) if f.fixable]
     keys = {f.key for f in now}
     still = [f for f in confirmed if f.key in keys]

@@ -16,7 +16,12 @@ from __future__ import annotations
 import functools
 import sys
 from pathlib import Path
-from typing import NamedTuple
+
+from ..record import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 #: Where each Hermes line keeps its pool seeding (module, file under its package).
 _POOL_SOURCES = (("agent.credential_pool", ("agent", "credential_pool.py")), ("auth.pool_sources", ("auth", "pool_sources.py")))
@@ -24,15 +29,22 @@ _POOL_SOURCES = (("agent.credential_pool", ("agent", "credential_pool.py")), ("a
 NUMBERED_KEYS_FUNCTION = "_env_key_var_candidates"
 
 
-class HermesFeatures(NamedTuple):
+class HermesFeatures(Record):
     """``installed``: a Hermes is importable here. ``numbered_env_keys``: it reads
     ``VAR_2``, ``VAR_3`` … from ``.env`` and the environment as pool rows, and
     re-reads any persisted ``env:VAR`` row (assumed True without Hermes).
     ``secret_sources``: the secret sources it has (``onepassword``, ``protonpass`` …)."""
 
+    __slots__ = _fields = ("installed", "numbered_env_keys", "secret_sources")
+
     installed: bool
     numbered_env_keys: bool
-    secret_sources: frozenset[str] = frozenset()
+    secret_sources: frozenset[str]
+
+    def __init__(self, installed: bool, numbered_env_keys: bool, secret_sources: frozenset[str] = frozenset()) -> None:
+        self.installed = installed
+        self.numbered_env_keys = numbered_env_keys
+        self.secret_sources = secret_sources
 
     def version(self) -> str:
         """The installed hermes version, for messages (``not installed``)."""
@@ -52,13 +64,30 @@ class HermesFeatures(NamedTuple):
 NO_HERMES = HermesFeatures(installed=False, numbered_env_keys=True, secret_sources=frozenset({"onepassword"}))
 
 
+def find_spec(name: str) -> Any:
+    """``importlib.util.find_spec`` for a top-level module name, without
+    importing ``importlib.util`` (every CI run asks): the module's own spec
+    when it is imported, else the first finder on ``sys.meta_path`` that knows it."""
+    if name in sys.modules:
+        module: Any = sys.modules[name]  # None: an import blocked on purpose
+        if module is None:
+            return None
+        spec = getattr(module, "__spec__", None)
+        if spec is None:
+            raise ValueError(f"{name}.__spec__ is None")
+        return spec
+    for finder in sys.meta_path:
+        find: Any = getattr(finder, "find_spec", None)
+        if find is not None and (spec := find(name, None)) is not None:
+            return spec
+    return None
+
+
 def _source(module: str, parts: tuple[str, str]) -> str | None:
     """The text of one Hermes module: from the loaded module when imported, else from disk."""
     loaded = sys.modules.get(module)
     path = getattr(loaded, "__file__", None)
     if path is None:
-        from importlib.util import find_spec
-
         try:
             spec = find_spec(parts[0])
         except (ImportError, ValueError):
@@ -77,8 +106,6 @@ def _source(module: str, parts: tuple[str, str]) -> str | None:
 def hermes_features() -> HermesFeatures:
     """The features of the Hermes importable in this environment (cached per process)."""
     if "hermes_cli" not in sys.modules:
-        from importlib.util import find_spec
-
         try:
             if find_spec("hermes_cli") is None:
                 return NO_HERMES
@@ -91,8 +118,6 @@ def hermes_features() -> HermesFeatures:
 
 def _secret_sources() -> frozenset[str]:
     """The names under Hermes' ``agent/secret_sources/`` (a module or a package each)."""
-    from importlib.util import find_spec
-
     try:
         spec = find_spec("agent")
     except (ImportError, ValueError):

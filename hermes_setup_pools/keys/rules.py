@@ -29,9 +29,10 @@ _LONGEST_PLACEHOLDER = max(map(len, PLACEHOLDERS))
 
 # Unicode category Cc, without importing unicodedata (this module is on the
 # start-up path of every non-interactive run).
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_SPACE = re.compile(r"\s")
-_ENV_ASSIGNMENT = re.compile(r"^(export\s+)?[A-Za-z_][A-Za-z0-9_]*=")
+# Compiled on first use (re caches them): a plain key never needs them.
+_CONTROL = r"[\x00-\x1f\x7f-\x9f]"
+_SPACE = r"\s"
+_ENV_ASSIGNMENT = r"^(export\s+)?[A-Za-z_][A-Za-z0-9_]*="
 _COMMANDS = ("hermes ", "export ", "set ", "curl ", "echo ", "$ ", "setx ", "bearer ", "authorization:")
 #: A first word (lower-cased) that makes a line a pasted command.
 COMMAND_WORDS = frozenset({"export", "set", "setx", "hermes", "curl", "echo", "$", "bearer", "authorization:"})
@@ -58,12 +59,12 @@ def key_problem(raw: str) -> str | None:
         return "the key is empty"
     if len(key) > MAX_KEY_LENGTH:
         return f"the key is longer than {MAX_KEY_LENGTH} characters; paste one key, nothing around it"
-    if _CONTROL.search(key) or "\u2028" in key or "\u2029" in key:
+    if re.search(_CONTROL, key) or "\u2028" in key or "\u2029" in key:
         return "the key contains control characters (a stray escape sequence or a copied newline?)"
     lowered = key.lower()
-    if lowered.startswith(_COMMANDS) or _ENV_ASSIGNMENT.match(key):
+    if lowered.startswith(_COMMANDS) or re.match(_ENV_ASSIGNMENT, key):
         return "that looks like a command line or VAR=value, not a key; paste only the key itself"
-    if _SPACE.search(key):
+    if re.search(_SPACE, key):
         if len(key.split()) == 2 and all(len(part) >= 16 for part in key.split()):
             return "that looks like two keys pasted together; add them one at a time"
         return "the key contains spaces; paste one key at a time, with nothing around it"
@@ -84,7 +85,7 @@ def is_command_line(text: str) -> bool:
     return (
         (stripped.lower() + " ").startswith(_COMMANDS)
         or first in COMMAND_WORDS
-        or bool(_ENV_ASSIGNMENT.match(stripped))
+        or bool(re.match(_ENV_ASSIGNMENT, stripped))
         or "=" in first
     )
 

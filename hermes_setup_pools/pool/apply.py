@@ -11,28 +11,42 @@ entries other processes added meanwhile are kept.
 
 from __future__ import annotations
 
-import copy
-from dataclasses import dataclass, field
-from typing import Any
-
+from ..record import Record
 from ..store.entries import STATUS_FIELDS, NewCredential, entry_fingerprint, entry_label, is_manual, new_entry, new_entry_id
 from .changes import Add, Change, Move, NewId, Remove, Rename, Renumber, Replace, Reset, Target, ToEnv
 from .status import priority_order
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
-@dataclass
-class Applied:
+
+class Applied(Record):
     """The result of applying changes: the new pool, what was done, what was skipped."""
+
+    __slots__ = _fields = ("entries", "suppressed", "done", "added", "skipped", "renumbered", "origins")
+    __hash__ = None  # type: ignore[assignment]  # mutable
 
     entries: list[Any]
     suppressed: list[str]
-    done: list[Change] = field(default_factory=list)
-    added: list[dict[str, Any]] = field(default_factory=list)
-    skipped: list[tuple[Change, str]] = field(default_factory=list)
+    done: list[Change]
+    added: list[dict[str, Any]]
+    skipped: list[tuple[Change, str]]
     #: When priority values were renumbered: the old value of each entry, in the new order.
-    renumbered: list[Any] | None = None
+    renumbered: list[Any] | None
     #: For each object in ``entries``: its index in the entries given, ``None`` when added.
-    origins: list[int | None] = field(default_factory=list)
+    origins: list[int | None]
+
+    def __init__(self, entries: list[Any], suppressed: list[str], done: list[Change] | None = None,  # noqa: PLR0917 (positional, as before)
+                 added: list[dict[str, Any]] | None = None, skipped: list[tuple[Change, str]] | None = None,
+                 renumbered: list[Any] | None = None, origins: list[int | None] | None = None) -> None:
+        self.entries = entries
+        self.suppressed = suppressed
+        self.done = [] if done is None else done
+        self.added = [] if added is None else added
+        self.skipped = [] if skipped is None else skipped
+        self.renumbered = renumbered
+        self.origins = [] if origins is None else origins
 
     @property
     def changed(self) -> bool:
@@ -40,11 +54,12 @@ class Applied:
         return bool(self.done)
 
 
-class _Pool:
-    """A pool being edited, with the indexes the merge rules need."""
+class EditedPool:
+    """A pool being edited, with the indexes the merge rules need: the entries
+    given are copied, never changed."""
 
     def __init__(self, entries: list[Any], suppressed: list[str]) -> None:
-        self.entries = [copy.copy(e) if isinstance(e, dict) else e for e in entries]
+        self.entries = [e.copy() if isinstance(e, dict) else e for e in entries]
         self.suppressed = list(suppressed)
         dicts = [e for e in self.entries if isinstance(e, dict)]
         self.before = {id(e): e.get("priority") for e in dicts}
@@ -102,6 +117,10 @@ class _Pool:
         self.labels.add(entry["label"].casefold())
         self.ids.add(entry_id)
         return entry
+
+    def push(self, change: Change) -> str | dict[str, Any] | None:
+        """Apply one change: the entry added, the reason it was skipped, or ``None`` (done)."""
+        return self.add(change.cred, change.entry_id) if isinstance(change, Add) else self.apply(change)
 
     def apply(self, change: Change) -> str | None:
         """Apply one change to an existing entry; the reason it was skipped, or ``None``."""
@@ -178,10 +197,10 @@ class _Pool:
 def apply_changes(entries: list[Any], suppressed: list[str], changes: tuple[Change, ...]) -> Applied:
     """Apply ``changes`` in order to a pool's ``entries``; entries no change
     touches are returned exactly as they were."""
-    pool = _Pool(entries, suppressed)
+    pool = EditedPool(entries, suppressed)
     result = Applied(pool.entries, pool.suppressed)
     for change in changes:
-        outcome = pool.add(change.cred, change.entry_id) if isinstance(change, Add) else pool.apply(change)
+        outcome = pool.push(change)
         if isinstance(outcome, dict):
             result.added.append(outcome)
             result.done.append(change)

@@ -7,23 +7,35 @@ How each change applies to a pool as it is on disk at the moment of writing is
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
-
+from ..record import Record
 from ..store.entries import NewCredential, entry_fingerprint, entry_label
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
-class Target(NamedTuple):
+
+class Target(Record):
     """An existing entry a change refers to, as it was when the plan was made:
     its id (``""`` when it has none), label, source, key fingerprint and 1-based
     position in Hermes' order. The id finds it; the source and fingerprint prove
     it is still the same entry; label and position tell apart entries that
     share an id."""
 
+    __slots__ = _fields = ("id", "label", "source", "fingerprint", "position")
+
     id: str
     label: str
     source: str
     fingerprint: str | None
-    position: int | None = None
+    position: int | None
+
+    def __init__(self, id: str, label: str, source: str, fingerprint: str | None, position: int | None = None) -> None:
+        self.id = id
+        self.label = label
+        self.source = source
+        self.fingerprint = fingerprint
+        self.position = position
 
     @classmethod
     def of(cls, entry: dict[str, Any], position: int | None = None) -> Target:
@@ -40,67 +52,114 @@ class Target(NamedTuple):
         return f"{redact(self.label)!r} ({where})"
 
 
-class Add(NamedTuple):
+class Add(Record):
     """Add a credential as a new entry at the end of the pool. ``entry_id``,
     chosen when the plan is made, lets later changes of the same plan (a move
     to the top, say) refer to the new entry."""
 
+    __slots__ = _fields = ("cred", "entry_id")
+
     cred: NewCredential
-    entry_id: str | None = None
+    entry_id: str | None
+
+    def __init__(self, cred: NewCredential, entry_id: str | None = None) -> None:
+        self.cred = cred
+        self.entry_id = entry_id
 
 
-class Remove(NamedTuple):
+class Remove(Record):
     """Delete an entry; a borrowed one's source is also suppressed, as
     ``hermes auth remove`` records it, so Hermes does not seed it again."""
 
+    __slots__ = _fields = ("target",)
+
     target: Target
 
+    def __init__(self, target: Target) -> None:
+        self.target = target
 
-class Rename(NamedTuple):
+
+class Rename(Record):
     """Give an entry a new label."""
+
+    __slots__ = _fields = ("target", "label")
 
     target: Target
     label: str
 
+    def __init__(self, target: Target, label: str) -> None:
+        self.target = target
+        self.label = label
 
-class Move(NamedTuple):
+
+class Move(Record):
     """Move an entry to a 0-based position; priorities become 0..n-1 in the new order."""
+
+    __slots__ = _fields = ("target", "position")
 
     target: Target
     position: int
 
+    def __init__(self, target: Target, position: int) -> None:
+        self.target = target
+        self.position = position
 
-class Replace(NamedTuple):
+
+class Replace(Record):
     """Give a manual entry a new secret: same id, label and position, status cleared."""
+
+    __slots__ = _fields = ("target", "cred")
 
     target: Target
     cred: NewCredential
 
+    def __init__(self, target: Target, cred: NewCredential) -> None:
+        self.target = target
+        self.cred = cred
 
-class Reset(NamedTuple):
+
+class Reset(Record):
     """Clear an entry's cooldown and error status (what ``hermes auth reset`` does)."""
+
+    __slots__ = _fields = ("target",)
 
     target: Target
 
+    def __init__(self, target: Target) -> None:
+        self.target = target
 
-class ToEnv(NamedTuple):
+
+class ToEnv(Record):
     """Move a manual entry's key out of auth.json into ``.env`` as the variable
     ``cred.source`` names: the entry becomes a reference row (same id, label,
     place and status; no secret, its fingerprint)."""
 
+    __slots__ = _fields = ("target", "cred")
+
     target: Target
     cred: NewCredential
 
+    def __init__(self, target: Target, cred: NewCredential) -> None:
+        self.target = target
+        self.cred = cred
 
-class NewId(NamedTuple):
+
+class NewId(Record):
     """Give an entry a fresh id (the repair for two entries sharing one)."""
+
+    __slots__ = _fields = ("target",)
 
     target: Target
 
+    def __init__(self, target: Target) -> None:
+        self.target = target
 
-class Renumber(NamedTuple):
+
+class Renumber(Record):
     """Priorities 0..n-1 in Hermes' current order (the repair for missing,
     repeated or non-integer priorities)."""
+
+    __slots__ = _fields = ()
 
 
 #: Every kind of change a plan can hold.

@@ -10,14 +10,10 @@ is never lost by a later failure (Hermes reads it as a numbered key anyway).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
-
 from ..display import named, plural, shown
 from ..home import hermes_command, our_command
 from ..keys.detect import mask
+from ..record import Record
 from ..store.auth import auth_path, update_pool
 from ..store.config import config_path, load_config, plan_path_edit, set_config_path
 from ..store.dotenv import ENV_FILE, add_to_dotenv
@@ -28,20 +24,43 @@ from .plan import Plan
 from .show.render import leftover_notes
 from .strategy import STRATEGIES_KEY, check_strategy_edit, write_strategy
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+    from typing import Any
 
-@dataclass
-class PoolOutcome:
+
+class PoolOutcome(Record):
     """What the step did (also the value stored in ``context.results``)."""
 
+    __slots__ = _fields = ("pool_key", "skipped_reason", "added", "notes", "strategy", "auth_written", "config_written",
+                           "changes", "env_written")
+    __hash__ = None  # type: ignore[assignment]  # mutable
+
     pool_key: str | None
-    skipped_reason: str = ""
-    added: list[str] = field(default_factory=list)  # labels
-    notes: list[str] = field(default_factory=list)
-    strategy: str | None = None  # written to config.yaml, or None
-    auth_written: bool = False
-    config_written: bool = False
-    changes: list[Change] = field(default_factory=list)  # applied to auth.json
-    env_written: list[str] = field(default_factory=list)  # variables added to .env
+    skipped_reason: str
+    added: list[str]  # labels
+    notes: list[str]
+    strategy: str | None  # written to config.yaml, or None
+    auth_written: bool
+    config_written: bool
+    changes: list[Change]  # applied to auth.json
+    env_written: list[str]  # variables added to .env
+
+    def __init__(self, pool_key: str | None, skipped_reason: str = "", added: list[str] | None = None,  # noqa: PLR0917 (positional, as before)
+                 notes: list[str] | None = None, strategy: str | None = None, auth_written: bool = False,
+                 config_written: bool = False, changes: list[Change] | None = None,
+                 env_written: list[str] | None = None) -> None:
+        self.pool_key = pool_key
+        self.skipped_reason = skipped_reason
+        self.added = [] if added is None else added
+        self.notes = [] if notes is None else notes
+        self.strategy = strategy
+        self.auth_written = auth_written
+        self.config_written = config_written
+        self.changes = [] if changes is None else changes
+        self.env_written = [] if env_written is None else env_written
 
 
 def commit(plan: Plan, echo: Callable[[str], None]) -> PoolOutcome:
@@ -55,7 +74,7 @@ def _commit(plan: Plan, echo: Callable[[str], None]) -> PoolOutcome:
     home = plan.state.home
     pool_key = plan.pool_key
     outcome = PoolOutcome(pool_key)
-    config = load_config(home)
+    config = load_config(home, plan.state.config)  # re-read; parsed again only when it changed since
     if plan.strategy is not None:
         check_strategy_edit(config, pool_key, plan.strategy)
     for path, value in plan.bindings():
@@ -83,7 +102,7 @@ def _commit(plan: Plan, echo: Callable[[str], None]) -> PoolOutcome:
         outcome.notes.append(f"{name}: {reason}")
         echo(f"  = {named(name)}: {shown(reason)}; skipped")
     try:
-        if plan.strategy is not None and write_strategy(home, pool_key, plan.strategy):
+        if plan.strategy is not None and write_strategy(home, pool_key, plan.strategy, config):
             outcome.config_written = True
             outcome.strategy = plan.strategy
     except StoreError as exc:
@@ -109,7 +128,7 @@ def _write_env(plan: Plan, outcome: PoolOutcome, echo: Callable[[str], None]) ->
     """The reference bindings in config.yaml, then the new keys in ``.env``."""
     home = plan.state.home
     for path, value in plan.bindings():
-        if set_config_path(home, path, value):
+        if set_config_path(home, path, value, known=plan.state.config):
             echo(f"✓ Set {'.'.join(path)} = {mask(value)} in {config_path(home)}")
     values = plan.env_values()
     if values:

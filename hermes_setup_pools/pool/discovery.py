@@ -10,30 +10,35 @@ with their numbered siblings ``VAR_2``, ``VAR_3`` … and any persisted
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from ..hermes.features import NO_HERMES, HermesFeatures, hermes_features
 from ..keys.detect import mask
 from ..profiles import profile_name, root_of
 from ..providers import PoolTarget, auth_type_for, custom_pool_key
+from ..record import Record
 from ..store.auth import pool_entries, suppressed_sources
 from ..store.config import ConfigFile
 from ..store.dotenv import Environment
 from ..store.entries import NewCredential, entry_fingerprint
 from .strategy import StrategyState, strategy_state
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
-@dataclass(frozen=True)
-class PoolState:
+
+class PoolState(Record):
     """One pool as it is on disk, plus the keys found for it elsewhere.
 
     ``entries``: the pool in auth.json; ``found``: keys outside the pool (env
     vars, config) as reference credentials; ``where``: source → where it was
     found; ``env``: the environment they were read from; ``features``: what the
-    installed Hermes reads (numbered keys or not).
+    installed Hermes reads (numbered keys or not). A changed copy: :meth:`_replace`.
     """
+
+    __slots__ = _fields = ("home", "target", "auth", "config", "entries", "suppressed", "found", "strategy", "where",
+                           "env", "features", "profile", "root_entries")
 
     home: Path
     target: PoolTarget
@@ -43,13 +48,31 @@ class PoolState:
     suppressed: tuple[str, ...]
     found: tuple[NewCredential, ...]
     strategy: StrategyState
-    where: dict[str, str] = field(default_factory=dict)
-    env: Environment | None = None
-    features: HermesFeatures = NO_HERMES
-    profile: str = "default"
+    where: dict[str, str]
+    env: Environment | None
+    features: HermesFeatures
+    profile: str
     #: The root's entries for this pool when Hermes reads them for this profile
     #: (it has none of its own); empty otherwise.
-    root_entries: tuple[Any, ...] = ()
+    root_entries: tuple[Any, ...]
+
+    def __init__(self, home: Path, target: PoolTarget, auth: dict[str, Any] | None, config: ConfigFile,  # noqa: PLR0917 (positional, as before)
+                 entries: tuple[Any, ...], suppressed: tuple[str, ...], found: tuple[NewCredential, ...],
+                 strategy: StrategyState, where: dict[str, str] | None = None, env: Environment | None = None,
+                 features: HermesFeatures = NO_HERMES, profile: str = "default", root_entries: tuple[Any, ...] = ()) -> None:
+        self.home = home
+        self.target = target
+        self.auth = auth
+        self.config = config
+        self.entries = entries
+        self.suppressed = suppressed
+        self.found = found
+        self.strategy = strategy
+        self.where = {} if where is None else where
+        self.env = env
+        self.features = features
+        self.profile = profile
+        self.root_entries = root_entries
 
     @property
     def borrows_root(self) -> bool:
@@ -132,7 +155,8 @@ def discover(home: Path, target: PoolTarget, config: ConfigFile, auth: dict[str,
     found: list[NewCredential] = []
     where: dict[str, str] = {}
     for var in env_candidates(target, entries or root_entries, env, features):
-        value, origin = env.get(var)
+        got = env.get(var)
+        value, origin = got.value, got.where
         if value:
             found.append(NewCredential(var, f"env:{var}", value, target.base_url, auth_type_for(target.pool_key, value)))
             where[f"env:{var}"] = origin

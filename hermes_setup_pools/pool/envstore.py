@@ -13,12 +13,15 @@ the variable's name at its next load).
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
-
 from ..hermes.features import HermesFeatures
 from ..providers import PoolTarget
+from ..record import Record
 from ..store.config import value_at
 from .discovery import PoolState
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 STORES = ("auth", "env")
 
@@ -29,12 +32,19 @@ _PRIMARY = {"anthropic": "ANTHROPIC_API_KEY"}
 _NO_NUMBERED = {"copilot"}
 
 
-class ReferenceSource(NamedTuple):
+class ReferenceSource(Record):
     """A Hermes secret source that resolves references of one scheme."""
+
+    __slots__ = _fields = ("scheme", "name", "title")
 
     scheme: str  # op
     name: str  # onepassword (its config section: secrets.<name>)
     title: str  # 1Password
+
+    def __init__(self, scheme: str, name: str, title: str) -> None:
+        self.scheme = scheme
+        self.name = name
+        self.title = title
 
 
 REFERENCE_SOURCES = (ReferenceSource("op", "onepassword", "1Password"), ReferenceSource("pass", "protonpass", "Proton Pass"))

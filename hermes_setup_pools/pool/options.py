@@ -6,10 +6,10 @@ flow (no flags) every option has its interactive default.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from ..record import Record
 
 
-class PoolOptions(NamedTuple):
+class PoolOptions(Record):
     """Options of one run of the credential-pool step.
 
     ``provider``: the pool to work on (default: ``model.provider`` in
@@ -23,22 +23,47 @@ class PoolOptions(NamedTuple):
     ``move_to``: ``env`` moves the pool's plaintext keys into ``.env``.
     """
 
-    provider: str | None = None
-    strategy: str | None = None
-    key_file: str | None = None
-    yes: bool = False
-    dry_run: bool = False
-    list: bool = False
-    json: bool = False
-    check: bool = False
-    remove: tuple[str, ...] = ()
-    rename: tuple[tuple[str, str], ...] = ()
-    move: tuple[str, int] | None = None
-    replace: str | None = None
-    reset: str | None = None  # "*" for every entry
-    store: str | None = None
-    move_to: str | None = None
-    key_lines: tuple[str, ...] | None = None  # the key file, read once (a run over every profile)
+    __slots__ = _fields = ("provider", "strategy", "key_file", "yes", "dry_run", "list", "json", "check", "remove",
+                           "rename", "move", "replace", "reset", "store", "move_to", "key_lines")
+
+    provider: str | None
+    strategy: str | None
+    key_file: str | None
+    yes: bool
+    dry_run: bool
+    list: bool
+    json: bool
+    check: bool
+    remove: tuple[str, ...]
+    rename: tuple[tuple[str, str], ...]
+    move: tuple[str, int] | None
+    replace: str | None
+    reset: str | None  # "*" for every entry
+    store: str | None
+    move_to: str | None
+    key_lines: tuple[str, ...] | None  # the key file, read once (a run over every profile)
+
+    def __init__(self, provider: str | None = None, strategy: str | None = None, key_file: str | None = None,  # noqa: PLR0917 (positional, as before)
+                 yes: bool = False, dry_run: bool = False, list: bool = False, json: bool = False, check: bool = False,
+                 remove: tuple[str, ...] = (), rename: tuple[tuple[str, str], ...] = (),
+                 move: tuple[str, int] | None = None, replace: str | None = None, reset: str | None = None,
+                 store: str | None = None, move_to: str | None = None, key_lines: tuple[str, ...] | None = None) -> None:
+        self.provider = provider
+        self.strategy = strategy
+        self.key_file = key_file
+        self.yes = yes
+        self.dry_run = dry_run
+        self.list = list
+        self.json = json
+        self.check = check
+        self.remove = remove
+        self.rename = rename
+        self.move = move
+        self.replace = replace
+        self.reset = reset
+        self.store = store
+        self.move_to = move_to
+        self.key_lines = key_lines
 
     @property
     def manages(self) -> bool:

@@ -7,48 +7,65 @@ non-interactive paths only gather answers, and :mod:`.commit` writes a plan.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cached_property
-from typing import Any, NamedTuple
-
 from ..keys.fingerprint import fingerprint
 from ..providers import auth_type_for
+from ..record import Record
 from ..store.entries import NewCredential, entry_fingerprint, entry_label, new_entry_id
-from .apply import Applied, apply_changes
+from .apply import Applied, EditedPool, apply_changes
 from .changes import Add, Change, ToEnv
 from .discovery import PoolState
 from .strategy import STRATEGIES_KEY
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
-class Answers(NamedTuple):
+
+class Answers(Record):
     """What the user asked for: the changes, in order, and the strategy to
     write (``None`` leaves config.yaml alone)."""
 
-    changes: tuple[Change, ...] = ()
-    strategy: str | None = None
+    __slots__ = _fields = ("changes", "strategy")
+
+    changes: tuple[Change, ...]
+    strategy: str | None
+
+    def __init__(self, changes: tuple[Change, ...] = (), strategy: str | None = None) -> None:
+        self.changes = changes
+        self.strategy = strategy
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(Record):
     """What a run will write. ``changes`` include the references to keys found
     in the environment or config when (and only when) there is a real change,
     because Hermes seeds those itself; ``strategy`` is ``None`` when
     config.yaml already says it."""
 
+    _fields = ("state", "changes", "strategy")
+    __slots__ = (*_fields, "_preview")
+
     state: PoolState
     changes: tuple[Change, ...]
     strategy: str | None
+
+    def __init__(self, state: PoolState, changes: tuple[Change, ...], strategy: str | None) -> None:
+        self.state = state
+        self.changes = changes
+        self.strategy = strategy
+        self._preview: Applied | None = None
 
     @property
     def pool_key(self) -> str:
         """The pool this plan writes."""
         return self.state.pool_key
 
-    @cached_property
+    @property
     def preview(self) -> Applied:
         """The changes applied to the pool as it was read (the commit applies them
-        again, under the lock, to the pool as it is then)."""
-        return apply_changes(list(self.state.entries), list(self.state.suppressed), self.changes)
+        again, under the lock, to the pool as it is then); computed once."""
+        if self._preview is None:
+            self._preview = apply_changes(list(self.state.entries), list(self.state.suppressed), self.changes)
+        return self._preview
 
     @property
     def empty(self) -> bool:
@@ -82,11 +99,9 @@ class Plan:
     def with_new_keys(self) -> PoolState:
         """The state with the keys this plan puts in ``.env`` known, so the pool
         as it will be shows them as keys Hermes has."""
-        from dataclasses import replace
-
         new = tuple(c.cred for c in self.changes if isinstance(c, Add | ToEnv) and (c.cred.source[4:], c.cred.secret)
                     in self.env_values())
-        return replace(self.state, found=self.state.found + new) if new else self.state
+        return self.state._replace(found=self.state.found + new) if new else self.state
 
 
 def make_plan(state: PoolState, answers: Answers) -> Plan:
@@ -125,6 +140,8 @@ class PoolIndex:
         self.env_names = EnvNames(state)
         self.changes: list[Change] = []
         self._seeds = state.new_references()
+        self._edited: EditedPool | None = None  # the changes so far applied, one at a time (see entries())
+        self._applied = 0
         self._index(list(state.entries))
 
     def _index(self, entries: list[Any]) -> None:
@@ -137,8 +154,14 @@ class PoolIndex:
 
     def entries(self) -> list[Any]:
         """The pool as it would be with the changes so far (references to keys
-        found elsewhere are not in it until something is written)."""
-        return apply_changes(list(self.state.entries), list(self.state.suppressed), tuple(self.changes)).entries
+        found elsewhere are not in it until something is written): a copy, as
+        :func:`apply_changes` gives it, kept up to date one change at a time."""
+        if self._edited is None or self._applied > len(self.changes):
+            self._edited, self._applied = EditedPool(list(self.state.entries), list(self.state.suppressed)), 0
+        for change in self.changes[self._applied:]:
+            self._edited.push(change)
+        self._applied = len(self.changes)
+        return [e.copy() if isinstance(e, dict) else e for e in self._edited.entries]
 
     def owner(self, key: str) -> str | None:
         """The label of the entry that already holds ``key``."""

@@ -8,8 +8,12 @@ prints, so the pool table says what Hermes would do without importing it.
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
-from typing import Any, NamedTuple
+
+from ..record import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 #: Cooldowns by HTTP status (seconds); everything else waits an hour.
 _TTL = {401: 5 * 60, 429: 60 * 60}
@@ -32,6 +36,8 @@ def parse_timestamp(value: Any) -> float | None:
         try:
             number = float(text)
         except ValueError:
+            from datetime import datetime
+
             try:
                 return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
             except ValueError:
@@ -62,15 +68,23 @@ def retry_at(entry: dict[str, Any]) -> float | None:
     return at + ttl if at else None
 
 
-class EntryStatus(NamedTuple):
+class EntryStatus(Record):
     """One entry's health: ``ok``, ``rate-limited``, ``auth failed``, ``exhausted``
     (each with the HTTP code and when it is retried), ``dead``, or ``no key``
     (a borrowed entry whose variable or config value is gone)."""
 
+    __slots__ = _fields = ("kind", "code", "until", "available")
+
     kind: str
-    code: int | None = None
-    until: float | None = None
-    available: bool = True
+    code: int | None
+    until: float | None
+    available: bool
+
+    def __init__(self, kind: str, code: int | None = None, until: float | None = None, available: bool = True) -> None:
+        self.kind = kind
+        self.code = code
+        self.until = until
+        self.available = available
 
     def describe(self, now: float | None = None) -> str:
         """One short phrase for the table: ``rate-limited (429), 59m left``."""
@@ -86,6 +100,8 @@ class EntryStatus(NamedTuple):
         """When it is retried, ISO-8601 UTC (``None`` when it is not waiting)."""
         if self.until is None:
             return None
+        from datetime import UTC, datetime
+
         return datetime.fromtimestamp(self.until, tz=UTC).isoformat(timespec="seconds")
 
 

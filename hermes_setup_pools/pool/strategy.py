@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any, NamedTuple
-
 from ..errors import UsageError
 from ..keys.detect import quoted
+from ..record import Record
 from ..store.config import ConfigFile, plan_nested_edit, set_config_value
 from ..store.files import StoreError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
 
 STRATEGIES = ("fill_first", "round_robin", "least_used", "random")
 DEFAULT_STRATEGY = "fill_first"
@@ -23,12 +26,19 @@ STRATEGY_HELP = {
 }
 
 
-class StrategyState(NamedTuple):
+class StrategyState(Record):
     """The strategy config.yaml holds for a pool, as Hermes would read it."""
+
+    __slots__ = _fields = ("raw", "effective", "unknown")
 
     raw: Any  # the value in the file, None when unset
     effective: str  # what Hermes uses
     unknown: bool  # a value Hermes silently replaces with fill_first
+
+    def __init__(self, raw: Any, effective: str, unknown: bool) -> None:
+        self.raw = raw
+        self.effective = effective
+        self.unknown = unknown
 
     def describe(self, pool_key: str) -> str:
         """One line for the pool table."""
@@ -76,9 +86,10 @@ def check_strategy_edit(config: ConfigFile, pool_key: str, strategy: str) -> Non
     plan_nested_edit(config, STRATEGIES_KEY, pool_key, strategy)
 
 
-def write_strategy(home: Path, pool_key: str, strategy: str) -> bool:
+def write_strategy(home: Path, pool_key: str, strategy: str, known: ConfigFile | None = None) -> bool:
     """Write ``credential_pool_strategies.<pool_key>: strategy`` into config.yaml,
-    re-reading the file right before the edit. Returns whether it was written."""
+    re-reading the file right before the edit (``known``: the file as read
+    before, not parsed again while unchanged). Returns whether it was written."""
     if strategy not in STRATEGIES:
         raise StoreError(f"refusing to write unknown strategy {strategy!r}")
-    return set_config_value(home, STRATEGIES_KEY, pool_key, strategy)
+    return set_config_value(home, STRATEGIES_KEY, pool_key, strategy, known=known)

@@ -10,12 +10,16 @@ import Hermes just to answer for a provider we know, because that costs about
 from __future__ import annotations
 
 import sys
-from typing import Any, NamedTuple
 
 from ..errors import UsageError
 from ..keys.detect import quoted
+from ..record import Record
 from .table import ALIASES, Provider
 from .table import TABLE as _TABLE
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 CUSTOM_PREFIX = "custom:"
 
@@ -130,17 +134,26 @@ def custom_entry(config: dict[str, Any], pool_key: str) -> dict[str, Any] | None
     return custom_pools(config).get(pool_key)
 
 
-class PoolTarget(NamedTuple):
+class PoolTarget(Record):
     """The pool a run works on, or why there is none.
 
     ``pool_key`` is ``None`` when the provider cannot pool; ``reason`` then says
     why in one line, and ``error`` marks a problem (vs. a legitimate skip).
     """
 
+    __slots__ = _fields = ("pool_key", "provider", "custom", "reason")
+
     pool_key: str | None
-    provider: Provider | None = None
-    custom: dict[str, Any] | None = None
-    reason: str = ""
+    provider: Provider | None
+    custom: dict[str, Any] | None
+    reason: str
+
+    def __init__(self, pool_key: str | None, provider: Provider | None = None, custom: dict[str, Any] | None = None,
+                 reason: str = "") -> None:
+        self.pool_key = pool_key
+        self.provider = provider
+        self.custom = custom
+        self.reason = reason
 
     @property
     def base_url(self) -> str | None:

@@ -7,19 +7,29 @@ inside a Hermes process.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from ..record import Record
 
 OPENROUTER_BASE_URL = "https://openrouter.ai/api/v1"
 
 
-class Provider(NamedTuple):
+class Provider(Record):
     """What the pool step needs to know about one provider."""
 
+    __slots__ = _fields = ("id", "env_vars", "base_url", "auth", "key_prefixes")
+
     id: str
-    env_vars: tuple[str, ...] = ()
-    base_url: str | None = None
-    auth: str = "api_key"  # or oauth / aws / external_process
-    key_prefixes: tuple[str, ...] = ()
+    env_vars: tuple[str, ...]
+    base_url: str | None
+    auth: str  # or oauth / aws / external_process
+    key_prefixes: tuple[str, ...]
+
+    def __init__(self, id: str, env_vars: tuple[str, ...] = (), base_url: str | None = None, auth: str = "api_key",
+                 key_prefixes: tuple[str, ...] = ()) -> None:
+        self.id = id
+        self.env_vars = env_vars
+        self.base_url = base_url
+        self.auth = auth
+        self.key_prefixes = key_prefixes
 
     @property
     def can_pool(self) -> bool:

@@ -13,12 +13,15 @@ import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
 
 from ..display import shown
 from .entries import entry_label
 from .files import StoreError, owner_of, read_bytes, write_atomic
 from .lock import LOCK_TIMEOUT, auth_lock
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Protocol, TypeVar
 
 AUTH_FILE = "auth.json"
 AUTH_STORE_VERSION = 1
@@ -201,21 +204,22 @@ def _blocks(value: Any, level: int, open_: set[int]) -> Iterator[tuple[str, ...]
     yield ("\n" + "  " * level + ("}" if kind is dict else "]"),)
 
 
-class PoolEdit(Protocol):
-    """What an edit of one pool produced: the new entries and suppressed
-    sources, and whether anything changed (nothing is written otherwise)."""
+if TYPE_CHECKING:  # types only: typing is not imported at run time
 
-    @property
-    def entries(self) -> list[Any]: ...
+    class PoolEdit(Protocol):
+        """What an edit of one pool produced: the new entries and suppressed
+        sources, and whether anything changed (nothing is written otherwise)."""
 
-    @property
-    def suppressed(self) -> list[str]: ...
+        @property
+        def entries(self) -> list[Any]: ...
 
-    @property
-    def changed(self) -> bool: ...
+        @property
+        def suppressed(self) -> list[str]: ...
 
+        @property
+        def changed(self) -> bool: ...
 
-E = TypeVar("E", bound=PoolEdit)
+    E = TypeVar("E", bound=PoolEdit)
 
 
 def update_pool(

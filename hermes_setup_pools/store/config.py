@@ -7,15 +7,17 @@ changed, or nothing is written. Comments, key order and quoting are the user's.
 
 from __future__ import annotations
 
-import copy
 import os
 from pathlib import Path
-from typing import Any, NamedTuple
 
-import yaml
-
+from ..record import Record
 from .files import StoreError, owner_of, read_bytes, write_atomic
-from .yaml_edit import LayoutError, edit_path_text, load, yaml_scalar
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    import yaml
 
 CONFIG_FILE = "config.yaml"
 
@@ -25,14 +27,23 @@ def config_path(home: Path) -> Path:
     return Path(home) / CONFIG_FILE
 
 
-class ConfigFile(NamedTuple):
+class ConfigFile(Record):
     """config.yaml as read: its text (``None`` when missing), parsed data, mode."""
+
+    __slots__ = _fields = ("path", "text", "data", "mode", "bom")
 
     path: Path
     text: str | None
     data: dict[str, Any]
     mode: int | None
-    bom: bool = False  # the file starts with a UTF-8 byte-order mark (kept when written back)
+    bom: bool  # the file starts with a UTF-8 byte-order mark (kept when written back)
+
+    def __init__(self, path: Path, text: str | None, data: dict[str, Any], mode: int | None, bom: bool = False) -> None:
+        self.path = path
+        self.text = text
+        self.data = data
+        self.mode = mode
+        self.bom = bom
 
     def mapping(self, key: str) -> dict[str, Any]:
         """The top-level mapping ``key`` (empty when unset); :class:`StoreError`
@@ -54,11 +65,13 @@ def _yaml_problem(path: Path, exc: yaml.YAMLError) -> StoreError:
     return StoreError(f"{path} is not valid YAML{where}: {problem}; fix it and retry")
 
 
-def load_config(home: Path) -> ConfigFile:
+def load_config(home: Path, known: ConfigFile | None = None) -> ConfigFile:
     """Read and check config.yaml. A missing or comment-only file reads as ``{}``.
 
     Raises :class:`StoreError` for an unreadable file, invalid YAML, or a root
-    that is not a mapping.
+    that is not a mapping. ``known``: the file as read before; when it still
+    holds the same text, its parsed data is taken instead of parsing it again.
+    PyYAML is imported only when there is text to parse.
     """
     path = config_path(home)
     raw = read_bytes(path)
@@ -69,10 +82,19 @@ def load_config(home: Path) -> ConfigFile:
         text = raw[3 if bom else 0 :].decode("utf-8")
     except UnicodeDecodeError:
         raise StoreError(f"{path} is not UTF-8 text") from None
-    try:
-        data = load(text)
-    except yaml.YAMLError as exc:
-        raise _yaml_problem(path, exc) from None
+    if known is not None and known.text == text and known.path == path:
+        data: Any = known.data
+    elif text.strip(" \r\n"):
+        import yaml
+
+        from .yaml_edit import load
+
+        try:
+            data = load(text)
+        except yaml.YAMLError as exc:
+            raise _yaml_problem(path, exc) from None
+    else:
+        data = None  # nothing but blank lines: what PyYAML makes of it
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -105,6 +127,12 @@ def plan_path_edit(config: ConfigFile, path: tuple[str, ...], value: str) -> str
     parent = value_at(config.data, path[:-1])
     if isinstance(parent, dict) and path[-1] in parent and parent[path[-1]] == value:
         return None
+    import copy
+
+    import yaml
+
+    from .yaml_edit import LayoutError, edit_path_text, load, yaml_scalar
+
     where = ".".join(path)
     by_hand = f"Set it by hand: {where} = {yaml_scalar(value)}"
     try:
@@ -136,12 +164,14 @@ def write_config(config: ConfigFile, new_text: str) -> None:
 _UNSET = object()
 
 
-def set_config_value(home: Path, parent: str, key: str, value: str, *, expect: Any = _UNSET) -> bool:
+def set_config_value(home: Path, parent: str, key: str, value: str, *, expect: Any = _UNSET,
+                     known: ConfigFile | None = None) -> bool:
     """Set ``<parent>.<key>`` in config.yaml (see :func:`set_config_path`)."""
-    return set_config_path(home, (parent, key), value, expect=expect)
+    return set_config_path(home, (parent, key), value, expect=expect, known=known)
 
 
-def set_config_path(home: Path, path: tuple[str, ...], value: str, *, expect: Any = _UNSET) -> bool:
+def set_config_path(home: Path, path: tuple[str, ...], value: str, *, expect: Any = _UNSET,
+                    known: ConfigFile | None = None) -> bool:
     """Set the value at ``path`` in config.yaml. Returns whether it was written.
 
     Our writers of config.yaml take Hermes' lock (``auth.lock``) and re-read the
@@ -149,11 +179,12 @@ def set_config_path(home: Path, path: tuple[str, ...], value: str, *, expect: An
     own ``save_config`` only locks within its process). With ``expect``, the
     value is written only if the file still holds ``expect`` there (a fix
     decided before a question is not applied to a file changed meanwhile).
+    ``known``: the file as read before (not parsed again while its text is the same).
     """
     from .lock import auth_lock
 
     with auth_lock(home):
-        config = load_config(home)
+        config = load_config(home, known)
         if len(path) == 2:
             config.mapping(path[0])
         if expect is not _UNSET and value_at(config.data, path) != expect:

@@ -15,7 +15,6 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import NamedTuple
 
 ENV_FILE = ".env"
 
@@ -117,12 +116,26 @@ def is_reference(value: str) -> bool:
     return value.strip().startswith(REFERENCE_PREFIXES)
 
 
-class EnvValue(NamedTuple):
+class EnvValue(tuple[str, str]):
     """A variable's value as Hermes would use it, and where it came from
-    (``.env``, ``environment``, or ``""`` when unset)."""
+    (``.env``, ``environment``, or ``""`` when unset): a pair, as the
+    ``NamedTuple`` it was (written out: ``typing`` is not imported on a CI run)."""
 
-    value: str
-    where: str
+    __slots__ = ()
+
+    def __new__(cls, value: str, where: str) -> EnvValue:
+        return tuple.__new__(cls, (value, where))
+
+    @property
+    def value(self) -> str:
+        return self[0]
+
+    @property
+    def where(self) -> str:
+        return self[1]
+
+    def __repr__(self) -> str:
+        return f"EnvValue(value={self[0]!r}, where={self[1]!r})"
 
 
 class Environment:

@@ -4,10 +4,13 @@ and how an entry's secret is recognised (its fingerprint)."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
-from typing import Any
 
 from ..keys.fingerprint import fingerprint
+from ..record import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 #: Fields Hermes 0.19 writes as ``null`` for a new entry and clears on reset.
 STATUS_FIELDS = (
@@ -26,8 +29,7 @@ def is_manual(source: str) -> bool:
     return source == "manual" or source.startswith("manual:")
 
 
-@dataclass(frozen=True)
-class NewCredential:
+class NewCredential(Record):
     """A credential to add to a pool.
 
     ``source`` is ``manual`` for a key the user typed (stored with the key, as
@@ -35,16 +37,25 @@ class NewCredential:
     ``model_config``) stored as a reference: fingerprint, no secret.
     """
 
+    _fields = ("label", "source", "secret", "base_url", "auth_type")
+    __slots__ = (*_fields, "fingerprint")
+
     label: str
     source: str
     secret: str
-    base_url: str | None = None
-    auth_type: str = "api_key"
+    base_url: str | None
+    auth_type: str
     #: Hermes' fingerprint of the secret, computed once (bulk loads compare thousands).
-    fingerprint: str = field(init=False, repr=False, compare=False)
+    fingerprint: str
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "fingerprint", fingerprint(self.secret))
+    def __init__(self, label: str, source: str, secret: str, base_url: str | None = None,
+                 auth_type: str = "api_key") -> None:
+        self.label = label
+        self.source = source
+        self.secret = secret
+        self.base_url = base_url
+        self.auth_type = auth_type
+        self.fingerprint = fingerprint(secret)
 
     @property
     def is_manual(self) -> bool:

@@ -11,12 +11,19 @@ from __future__ import annotations
 
 import itertools
 import os
-import signal
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import SetupError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import signal
+else:
+    try:  # the C module behind `signal`: the same calls, without the enums `signal` builds on import
+        import _signal as signal
+    except ImportError:  # not CPython
+        import signal
 
 
 class StoreError(SetupError):
@@ -164,17 +171,21 @@ def write_atomic(target: Path, payload: bytes | Iterable[str], mode: int, *, new
         os.close(dir_fd)
 
 
-@contextmanager
-def signals_deferred() -> Iterator[None]:
+class signals_deferred:  # used as a function: `with signals_deferred():`
     """Hold SIGINT, SIGTERM and SIGHUP back while the block runs (they are
     delivered when it ends), so two files written together are never split."""
-    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
-    try:
-        previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    except (AttributeError, OSError, ValueError):
-        yield  # no signal masks here: write without the guard
-        return
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+    def __init__(self) -> None:
+        self.previous: set[int] | None = None
+
+    def __enter__(self) -> None:
+        held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+        try:
+            self.previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+        except (AttributeError, OSError, ValueError):
+            self.previous = None  # no signal masks here: write without the guard
+
+    def __exit__(self, *exc: object) -> None:
+        if self.previous is not None:
+            previous, self.previous = self.previous, None
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)

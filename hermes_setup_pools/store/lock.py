@@ -15,8 +15,6 @@ import fcntl
 import os
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from .files import StoreError, give_to, make_home, owner_of
@@ -45,15 +43,26 @@ def held_by_hermes_here(home: Path) -> bool:
     return int(getattr(holders.get(key), "depth", 0) or 0) > 0
 
 
-@contextmanager
-def auth_lock(home: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+class auth_lock:  # used as a function: `with auth_lock(home):`
     """Hold Hermes' exclusive lock on ``auth.lock`` (joined, not taken again,
     when this thread is inside Hermes' own locked section)."""
-    if held_by_hermes_here(home):
-        yield  # this thread already holds it (Hermes' lock is re-entrant per thread)
-        return
-    with file_lock(home, lock_path(home), timeout, "another Hermes process (a running gateway or hermes command)"):
-        yield
+
+    def __init__(self, home: Path, timeout: float = LOCK_TIMEOUT) -> None:
+        self.home, self.timeout = home, timeout
+        self.held: file_lock | None = None
+
+    def __enter__(self) -> None:
+        if held_by_hermes_here(self.home):
+            return  # this thread already holds it (Hermes' lock is re-entrant per thread)
+        held = file_lock(self.home, lock_path(self.home), self.timeout,
+                         "another Hermes process (a running gateway or hermes command)")
+        held.__enter__()
+        self.held = held
+
+    def __exit__(self, *exc: object) -> None:
+        if self.held is not None:
+            held, self.held = self.held, None
+            held.__exit__(*exc)
 
 
 def env_lock_path(home: Path) -> Path:
@@ -61,44 +70,58 @@ def env_lock_path(home: Path) -> Path:
     return Path(home) / ".env.lock"
 
 
-@contextmanager
-def file_lock(home: Path, path: Path, timeout: float = LOCK_TIMEOUT, holder: str = "another process") -> Iterator[None]:
+class file_lock:  # used as a function: `with file_lock(home, path):`
     """Hold an exclusive ``flock`` on ``path`` in the Hermes home ``home``.
 
     Refuses a symlinked lock file rather than following it, creates a missing
     one owned like the Hermes home, and gives up after ``timeout`` seconds with
-    a message naming who holds it.
+    a message naming who holds it. (A class rather than a generator: importing
+    ``contextlib`` costs every run more than this.)
     """
-    refuse_link = f"{path} is a symbolic link; refusing to follow it (remove the link and retry)"
-    if path.is_symlink():
-        raise StoreError(refuse_link)
-    make_home(home)
-    owner = owner_of(home)
-    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    try:
-        fd = os.open(path, flags, 0o600)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise StoreError(refuse_link) from None
-        raise StoreError(f"cannot open {path}: {exc.strerror or exc}") from None
-    try:
-        if os.fstat(fd).st_uid != owner[0]:
-            give_to(fd, owner)  # a lock file root created must stay openable by the home's owner
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise StoreError(
-                        f"timed out after {timeout:g} s waiting for {path}: {holder} holds the lock; "
-                        "retry when it has finished"
-                    ) from None
-                time.sleep(LOCK_POLL)
+
+    def __init__(self, home: Path, path: Path, timeout: float = LOCK_TIMEOUT, holder: str = "another process") -> None:
+        self.home, self.path, self.timeout, self.holder = home, path, timeout, holder
+        self.fd: int | None = None
+
+    def __enter__(self) -> None:
+        home, path, timeout, holder = self.home, self.path, self.timeout, self.holder
+        refuse_link = f"{path} is a symbolic link; refusing to follow it (remove the link and retry)"
+        if path.is_symlink():
+            raise StoreError(refuse_link)
+        make_home(home)
+        owner = owner_of(home)
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
         try:
-            yield
-        finally:
+            fd = os.open(path, flags, 0o600)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise StoreError(refuse_link) from None
+            raise StoreError(f"cannot open {path}: {exc.strerror or exc}") from None
+        try:
+            if os.fstat(fd).st_uid != owner[0]:
+                give_to(fd, owner)  # a lock file root created must stay openable by the home's owner
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise StoreError(
+                            f"timed out after {timeout:g} s waiting for {path}: {holder} holds the lock; "
+                            "retry when it has finished"
+                        ) from None
+                    time.sleep(LOCK_POLL)
+        except BaseException:
+            os.close(fd)
+            raise
+        self.fd = fd
+
+    def __exit__(self, *exc: object) -> None:
+        if self.fd is None:
+            return
+        fd, self.fd = self.fd, None
+        try:
             fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
+        finally:
+            os.close(fd)

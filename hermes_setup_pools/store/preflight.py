@@ -17,7 +17,7 @@ from pathlib import Path
 from .files import StoreError, existing_ancestor, owner_of, user_name
 from .lock import auth_lock
 
-_OUR_TEMP = re.compile(r"\.tmp\.(\d+)\.[0-9a-f]{16}$")
+_OUR_TEMP = r"\.tmp\.(\d+)\.[0-9a-f]{16}$"  # compiled on first use (re caches it)
 
 
 def check_home(home: Path, files: Iterable[Path]) -> None:
@@ -87,16 +87,27 @@ def remove_leftovers(home: Path, auth_file: Path, config_file: Path) -> list[str
     """
     removed: list[str] = []
     auth_real = Path(os.path.realpath(auth_file))
-    if any(auth_real.parent.glob(f"{auth_real.name}.tmp.*")):
+    if _temporaries(auth_real):
         with auth_lock(home):
-            for leftover in auth_real.parent.glob(f"{auth_real.name}.tmp.*"):
+            for leftover in _temporaries(auth_real):
                 removed += _unlink(leftover)
     config_real = Path(os.path.realpath(config_file))
-    for leftover in config_real.parent.glob(f"{config_real.name}.tmp.*"):
-        match = _OUR_TEMP.search(leftover.name)
+    for leftover in _temporaries(config_real):
+        match = re.search(_OUR_TEMP, leftover.name)
         if match and not _running(int(match.group(1))):
             removed += _unlink(leftover)
     return removed
+
+
+def _temporaries(path: Path) -> list[Path]:
+    """The files named ``<path's name>.tmp.*`` next to it: what ``glob`` finds,
+    without compiling a pattern for it on every run."""
+    prefix = f"{path.name}.tmp."
+    try:
+        with os.scandir(path.parent) as entries:
+            return [path.parent / entry.name for entry in entries if entry.name.startswith(prefix)]
+    except (FileNotFoundError, NotADirectoryError, PermissionError):
+        return []
 
 
 def _unlink(path: Path) -> list[str]:

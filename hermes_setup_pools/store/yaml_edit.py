@@ -46,8 +46,9 @@ def references(root: yaml.Node, wanted: yaml.Node) -> int:
     return count
 
 
-_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
-_PLAIN_VALUE = re.compile(r"^[A-Za-z_][A-Za-z0-9_./\-]*$")
+# Compiled on first use (re caches them): loading a file needs neither.
+_PLAIN_KEY = r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$"
+_PLAIN_VALUE = r"^[A-Za-z_][A-Za-z0-9_./\-]*$"
 _YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n"}
 
 
@@ -55,12 +56,12 @@ def yaml_key(key: str) -> str:
     """``key`` as a YAML mapping key: plain when simple, else double-quoted."""
     # "custom:together-ai" is legal plain YAML, but quoting any key with
     # punctuation keeps the line unambiguous for every YAML reader.
-    return key if _PLAIN_KEY.match(key) else json.dumps(key)
+    return key if re.match(_PLAIN_KEY, key) else json.dumps(key)
 
 
 def yaml_scalar(value: str) -> str:
     """``value`` as a YAML string scalar: plain when unambiguous, else double-quoted."""
-    if _PLAIN_VALUE.match(value) and value.lower() not in _YAML_WORDS:
+    if re.match(_PLAIN_VALUE, value) and value.lower() not in _YAML_WORDS:
         return value
     return json.dumps(value)
 

@@ -8,7 +8,6 @@ the same run leave it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from ...display import named, plural, shown
 from ...errors import SetupError
@@ -21,6 +20,10 @@ from ..options import PoolOptions
 from ..plan import Answers, PoolIndex, key_prefix_note
 from ..status import priority_order
 from .keyfile import KeyLine, parse_key_lines, read_key_source
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 #: Lines of per-key notes shown before "… and N more" (bulk loads add thousands).
 NOTE_LINES = 12

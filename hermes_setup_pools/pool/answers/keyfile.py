@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
-from typing import Any, NamedTuple
 
 from ...errors import SetupError, UsageError
 from ...keys.detect import MIN_KEY_LENGTH, REFERENCE_SCHEMES, looks_like_secret
@@ -31,22 +30,35 @@ from ...keys.rules import (
     key_problem,
     plain_key_problem,
 )
+from ...record import Record
 
-_LINE_END = re.compile(r"\r\n|\r|\n")
-_COMMENT = re.compile(r"(?:^|\s)#.*$")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+# Patterns only some lines need are compiled on first use (re caches them).
+_LINE_END = r"\r\n|\r|\n"
+_COMMENT = r"(?:^|\s)#.*$"
 # Characters str.splitlines() would break on but a key file does not.
 _SEPARATORS = re.compile("[\u2028\u2029\u0085\x0b\x0c\x1c-\x1e]")
 _KEY_FIRST = "the text before the key looks like a key itself; write `label key` (label first) or the key alone"
 # A secret reference (op://vault/item/field): its path may hold spaces, so it runs to the end of the line.
-_REFERENCE = re.compile(r"(?:^|\s)((?:" + "|".join(REFERENCE_SCHEMES) + r")://\S.*)$")
+_REFERENCE = r"(?:^|\s)((?:" + "|".join(REFERENCE_SCHEMES) + r")://\S.*)$"
 
 
-class KeyLine(NamedTuple):
+class KeyLine(Record):
     """One usable line: its number, the label (``None`` for the default) and the key."""
+
+    __slots__ = _fields = ("line", "label", "key")
 
     line: int
     label: str | None
     key: str
+
+    def __init__(self, line: int, label: str | None, key: str) -> None:
+        self.line = line
+        self.label = label
+        self.key = key
 
     def __repr__(self) -> str:  # never show the key
         return f"KeyLine(line={self.line}, label={self.label!r})"
@@ -116,7 +128,7 @@ def parse_key_lines(text: str | list[str], source: str = "key file", key_prefixe
     prefixes: a label carrying one is refused as a key in the label's place."""
     lines: list[KeyLine] = []
     if isinstance(text, str):
-        raw_lines = _LINE_END.split(text)
+        raw_lines = re.split(_LINE_END, text)
         separators = _SEPARATORS.search(text) is not None  # none of them is a line end: one search for the file
     else:
         raw_lines = text
@@ -125,7 +137,7 @@ def parse_key_lines(text: str | list[str], source: str = "key file", key_prefixe
     for number, raw in enumerate(raw_lines, start=1):
         if separators and _SEPARATORS.search(raw):
             raise SetupError(f"{source} line {number}: holds a Unicode line separator inside the line; nothing was written")
-        line = (_COMMENT.sub("", raw) if "#" in raw else raw).strip()
+        line = (re.sub(_COMMENT, "", raw) if "#" in raw else raw).strip()
         if not line:
             continue
         words = line.split()
@@ -157,7 +169,7 @@ def parse_key_lines(text: str | list[str], source: str = "key file", key_prefixe
 def _parse_line(number: int, line: str, source: str, key_prefixes: tuple[str, ...]) -> KeyLine:
     """Any other non-blank line (comment removed, stripped), every rule in turn."""
     where = f"{source} line {number}"
-    reference = _REFERENCE.search(line)
+    reference = re.search(_REFERENCE, line)
     if reference is not None:  # `[label ]op://vault/item name/field`: the reference runs to the end of the line
         ref = reference.group(1)
         if len(ref) > MAX_KEY_LENGTH or not ref.isprintable():

@@ -6,9 +6,7 @@ from files goes through :func:`hermes_setup_pools.display.shown`.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
-from typing import Any
 
 from ...display import named, shown, wrap
 from ...keys.detect import mask
@@ -20,6 +18,10 @@ from ..plan import Plan
 from ..status import hermes_order
 from ..strategy import STRATEGIES_KEY
 from .table import pool_rows, table_lines
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 Echo = Callable[[str], None]
 
@@ -163,6 +165,8 @@ def summary(echo: Echo, plan: Plan) -> None:
 
 def dry_run(echo: Echo, plan: Plan) -> None:
     """A unified diff of each file the plan changes, secrets masked."""
+    import copy
+
     from ...keys.files import render_auth, render_config
 
     state = plan.state

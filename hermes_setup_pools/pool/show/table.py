@@ -12,29 +12,47 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from typing import Any, NamedTuple
 
 from ...display import shown, table, wrap
 from ...keys.detect import mask, redact
+from ...record import Record
 from ...store.entries import NewCredential, entry_fingerprint, new_entry
 from ..discovery import PoolState
 from ..status import EntryStatus, entry_status, hermes_order, next_up
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 Echo = Callable[[str], None]
 
 
-class Row(NamedTuple):
+class Row(Record):
     """One credential as the user sees it (never a secret)."""
+
+    __slots__ = _fields = ("position", "entry", "key", "status", "next", "in_pool", "where", "store", "profile")
 
     position: int  # 1-based, Hermes' order
     entry: dict[str, Any]
     key: str  # masked
     status: EntryStatus
     next: bool
-    in_pool: bool = True  # False: found elsewhere, Hermes adds it at its next load
-    where: str = ""  # for a found key: .env, environment, config.yaml …
-    store: str = "own"  # "root": the root's entry, which Hermes reads for a profile with none of its own
-    profile: str = "default"
+    in_pool: bool  # False: found elsewhere, Hermes adds it at its next load
+    where: str  # for a found key: .env, environment, config.yaml …
+    store: str  # "root": the root's entry, which Hermes reads for a profile with none of its own
+    profile: str
+
+    def __init__(self, position: int, entry: dict[str, Any], key: str, status: EntryStatus, next: bool,  # noqa: PLR0917 (positional, as before)
+                 in_pool: bool = True, where: str = "", store: str = "own", profile: str = "default") -> None:
+        self.position = position
+        self.entry = entry
+        self.key = key
+        self.status = status
+        self.next = next
+        self.in_pool = in_pool
+        self.where = where
+        self.store = store
+        self.profile = profile
 
     @property
     def label(self) -> str:
