@@ -176,7 +176,7 @@ def main() -> int:
     steps: list[tuple[str, Callable[[], list[Result]]]] = [
         ("start-up hook", lambda: bench_startup_hook(root, plan.startup_pairs, plan.startup_cg)),
         ("arming", lambda: bench_arming(root, plan.arm_rounds, plan.arm_cg)),
-        ("one call", lambda: bench_one_call(root, plan.call_pairs)),
+        ("one call", lambda: bench_one_call(root, plan.call_pairs, plan.arm_cg or 1)),
         ("bulk", lambda: bench_bulk(root, plan.bulk_pairs, plan.bulk_keys, bare=not args.quick)),
         ("memory", lambda: bench_memory(root, plan.memory_pairs, plan.memory_keys)),
         ("hermes auth add", lambda: bench_vs_hermes(root, plan.vs_samples, plan.vs_keys)),

@@ -133,6 +133,7 @@ class EditedPool:
             return why
         if isinstance(change, Remove):
             self.entries.remove(entry)
+            self._forget(entry)
             source = str(entry.get("source") or "manual")
             if not is_manual(source) and source not in self.suppressed:
                 self.suppressed.append(source)
@@ -151,6 +152,7 @@ class EditedPool:
         elif isinstance(change, Replace):
             if change.cred.fingerprint in self.by_fingerprint:
                 return f"that key is already in the pool as {entry_label(self.by_fingerprint[change.cred.fingerprint])!r}"
+            self._forget_key(entry)
             entry["access_token"] = change.cred.secret
             entry["auth_type"] = change.cred.auth_type
             entry.update(dict.fromkeys(STATUS_FIELDS))
@@ -172,6 +174,22 @@ class EditedPool:
             entry["id"] = new_entry_id(self.ids | {e.get("id") for e in self.entries if isinstance(e, dict)})
             self.ids.add(entry["id"])
         return None
+
+    def _forget_key(self, entry: dict[str, Any]) -> None:
+        """The entry's key no longer counts as in the pool (removed, or replaced)."""
+        fp = entry_fingerprint(entry)
+        if fp is not None and self.by_fingerprint.get(fp) is entry:
+            del self.by_fingerprint[fp]
+
+    def _forget(self, entry: dict[str, Any]) -> None:
+        """Take a removed entry out of the indexes, so its key, source and label
+        are free again for a later change of the same run."""
+        self._forget_key(entry)
+        if self.by_source.get(entry.get("source")) is entry:
+            del self.by_source[entry.get("source")]
+        label = str(entry.get("label", "")).casefold()
+        if not any(str(e.get("label", "")).casefold() == label for e in self.entries if isinstance(e, dict)):
+            self.labels.discard(label)
 
     def renumber(self, order: list[dict[str, Any]] | None = None) -> None:
         """Priorities 0..n-1 in ``order`` (default: Hermes' order), as Hermes
