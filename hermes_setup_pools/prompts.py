@@ -17,6 +17,8 @@ from .keys.detect import looks_like_secret
 
 #: Checks an answer; returns the reason it is refused, or ``None`` to accept it.
 Validator = Callable[[str], "str | None"]
+#: A menu choice: (value, title) or (value, title, description).
+Choice = tuple[str, ...]
 
 
 class Prompter(Protocol):
@@ -30,8 +32,10 @@ class Prompter(Protocol):
         """One line of text, ``default`` prefilled."""
         ...
 
-    def select(self, message: str, choices: Sequence[tuple[str, str]], default: str) -> str:
-        """One of ``choices`` (value, title); ``default`` is highlighted first."""
+    def select(self, message: str, choices: Sequence[Choice], default: str) -> str:
+        """One of ``choices`` (value, title[, description]); ``default`` is
+        highlighted first. A description is shown while its choice is
+        highlighted, so the title (what stays on screen once answered) is short."""
         ...
 
     def confirm(self, message: str, default: bool) -> bool:
@@ -153,10 +157,12 @@ class QuestionaryPrompter:
                                     is_password=looks_like_a_key, **self._kwargs)
         return str(self._ask(question))
 
-    def select(self, message: str, choices: Sequence[tuple[str, str]], default: str) -> str:
+    def select(self, message: str, choices: Sequence[Choice], default: str) -> str:
         import questionary
 
-        options = [questionary.Choice(title=shown(title), value=value) for value, title in choices]
+        options = [questionary.Choice(title=shown(choice[1]), value=choice[0],
+                                      description=shown(choice[2]) if len(choice) > 2 else None)
+                   for choice in choices]
         question = questionary.select(
             shown(message),
             choices=options,
@@ -226,11 +232,11 @@ class ScriptedPrompter:
     def text(self, message: str, default: str = "", validate: Validator | None = None) -> str:
         return self._validated("text", message, validate, default)
 
-    def select(self, message: str, choices: Sequence[tuple[str, str]], default: str) -> str:
+    def select(self, message: str, choices: Sequence[Choice], default: str) -> str:
         self.defaults[message] = default
         answer = self._next("select", message)
         answer = default if answer is DEFAULT else answer
-        if answer not in {value for value, _ in choices}:
+        if answer not in {choice[0] for choice in choices}:
             raise AssertionError(f"{answer!r} is not a choice of {message!r}")
         return answer
 

@@ -86,3 +86,51 @@ def test_without_a_provider_the_error_names_both_ways_to_choose_one(hermes_home,
 def test_yes_or_a_key_file_alone_make_the_run_non_interactive(home, env):
     result = pool(env, "--strategy", "random", "--yes")
     assert result.returncode == 0 and "credential_pool_strategies.openrouter = random" in result.stdout
+
+
+@pytest.mark.parametrize("flags", [["--strategy", "random", "--strategy", "least_used", "--yes"],
+                                   ["--move", "day", "--to", "1", "--move", "night", "--to", "2", "--yes"],
+                                   ["--provider", "openrouter", "--provider", "anthropic", "--list"]])
+def test_a_flag_given_twice_is_a_usage_error_not_a_silent_last_one_wins(home, env, flags):
+    before = (home / "auth.json").read_bytes()
+    result = pool(env, *flags)
+    assert result.returncode == 2 and result.stdout == ""
+    assert "was given twice; give it once" in result.stderr
+    assert (home / "auth.json").read_bytes() == before
+
+
+@pytest.mark.parametrize(("flags", "words"), [
+    (["--move", "day", "--to", "0", "--yes"], "--to 0: positions count from 1"),
+    (["--remove", KEY_2, "--yes"], "that argument looks like an API key"),
+    (["--rename", "day", "", "--yes"], "--rename: "),
+])
+def test_flags_that_cannot_run_are_refused_before_any_file_is_read(home, env, flags, words):
+    # An unreadable auth.json would be exit 1 "cannot parse": the refusal comes from the flags alone.
+    (home / "auth.json").write_text("{ not json")
+    result = pool(env, *flags)
+    assert result.returncode == 2 and result.stdout == "" and words in result.stderr
+    assert result.stderr.count("\n") == 1 and KEY_2 not in result.stderr
+    assert (home / "auth.json").read_text() == "{ not json"
+
+
+def test_a_missing_key_file_is_an_error_before_anything_is_shown(home, env, tmp_path):
+    before = (home / "auth.json").read_bytes()
+    result = pool(env, "--key-file", str(tmp_path / "nope.txt"), "--yes")
+    assert result.returncode == 1 and result.stdout == ""
+    assert "does not exist; nothing was written" in result.stderr
+    assert (home / "auth.json").read_bytes() == before
+
+
+def test_doctor_yes_without_fix_is_a_usage_error(home, env):
+    result = run_cli(["doctor", "--yes"], env)
+    assert result.returncode == 2 and result.stdout == ""
+    assert "--yes answers --fix's question" in result.stderr
+
+
+def test_json_list_marks_a_key_found_in_the_environment_but_not_in_the_pool_as_new(hermes_home, env):
+    (hermes_home / "config.yaml").write_text("model:\n  provider: openrouter\n")
+    (hermes_home / ".env").write_text(f"OPENROUTER_API_KEY={ENV_KEY}\n")
+    result = pool(env, "--list", "--json")
+    assert result.returncode == 0, result.stderr
+    [row] = json.loads(result.stdout)
+    assert (row["status"], row["in_pool"], row["found_in"], row["id"]) == ("new", False, ".env", None)

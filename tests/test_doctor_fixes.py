@@ -115,7 +115,7 @@ def test_the_confirmation_says_what_will_be_done_and_every_renumbering(hermes_ho
     write(hermes_home, [entry("aaaaaa", "first", KEY_1, 0), entry("bbbbbb", "copy", KEY_1, 5),
                         entry("cccccc", "last", KEY_2, 10)])
     code, text = interactive_doctor(hermes_home, True)
-    assert "The doctor will make 1 fix:\n  openrouter: 'copy' (#2, id bbbbbb): drops this later copy" in text
+    assert "The doctor will make 1 fix:\n  openrouter: 'copy' (#2, id bbbbbb): drop this later copy" in text
     assert "✓ openrouter: - copy: remove it" in text
     assert "priorities renumbered 0..1 in the order shown (were 0, 10)" in text
     assert [(e["label"], e["priority"]) for e in pool(hermes_home)] == [("first", 0), ("last", 1)]

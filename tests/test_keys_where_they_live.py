@@ -158,3 +158,14 @@ def test_a_reference_typed_at_the_prompt_is_kept_quoted_in_env_and_shown_as_a_re
     from hermes_setup_pools.store.dotenv import read_dotenv
 
     assert read_dotenv(home)["OPENROUTER_API_KEY_2"] == spaced  # read back as Hermes parses it
+
+
+def test_a_numbered_key_past_a_gap_is_a_finding_and_filling_the_gap_says_what_it_wakes(home, newer_hermes, capsys):
+    (home / ".env").write_text(f"OPENROUTER_API_KEY={ENV_KEY}\nOPENROUTER_API_KEY_3={KEY_2}\n")
+    status, out, _ = run(["doctor"], "", capsys)
+    assert status == 1 and "OPENROUTER_API_KEY_3 is set, but Hermes reads numbered keys only up to the first" in out
+    assert "[numbered-gap]" in out
+    status, out, _ = run(["pool", "--store", "env", "--key-file", "-", "--yes"], f"team {KEY_1}\n", capsys)
+    assert status == 0 and "+ team: new key …1111 as OPENROUTER_API_KEY_2 in .env" in out
+    assert "OPENROUTER_API_KEY_3, set already, is read from now on too" in " ".join(out.split())
+    assert run(["doctor"], "", capsys)[0] == 0

@@ -207,19 +207,19 @@ def test_a_pty_pass_removes_moves_and_renames_in_one_go(home, env):
     # The menu opens on Finish (the last item); Down wraps round to the top.
     term.expect("What would you like to do?")
     term.send(DOWN * 2 + ENTER)  # Remove a key
-    term.expect("Which key?")
+    term.expect("Which key to remove?")
     term.send(DOWN + ENTER)  # #2 team
     term.expect("team will be removed")
     term.expect("What would you like to do?")
     term.send(DOWN * 4 + ENTER)  # Move a key
-    term.expect("Which key?")
+    term.expect("Which key to move?")
     term.send(DOWN * 2 + ENTER)  # now #3: old
     term.expect("Move old to:")
     term.send(UP * 2 + ENTER)  # position 1
     term.expect("old will move to position 1")
     term.expect("What would you like to do?")
     term.send(DOWN * 3 + ENTER)  # Rename a key
-    term.expect("Which key?")
+    term.expect("Which key to rename?")
     term.send(DOWN * 2 + ENTER)  # #3: night
     term.expect("New label for night (Enter keeps it):")
     term.send("evening" + ENTER)  # the prompt starts empty: typing replaces, never appends

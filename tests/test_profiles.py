@@ -89,3 +89,20 @@ def test_the_doctor_checks_every_profile_and_names_it(root, env):
     assert fixed.returncode == 0 and fixed.stdout.count("The doctor will make") == 1  # one confirmation
     for home in (root, root / "profiles" / "work"):
         assert "openrouter: round_robin" in (home / "config.yaml").read_text()
+
+
+def test_a_profile_reading_the_roots_pool_keeps_those_keys_when_it_gets_its_own(root, env):
+    assert cli(env, "pool", "--key-file", "-", "--yes", input=f"team {KEY_1}\n").returncode == 0
+    work = root / "profiles" / "work"
+    before = run_hermes(["-p", "work", "auth", "list", "openrouter"], env)
+    assert "team" in before.stdout  # Hermes reads the root's pool for it
+    result = cli(env, "-p", "work", "pool", "--key-file", "-", "--yes", input=f"night {KEY_2}\n")
+    assert result.returncode == 0, result.stderr
+    assert "profile work reads the root's openrouter pool today; writing gives it its own copy of the root's 1 entry" \
+        in " ".join(result.stdout.split())
+    after = run_hermes(["-p", "work", "auth", "list", "openrouter"], env)
+    assert "team" in after.stdout and "night" in after.stdout  # nothing it used is lost
+    own = json.loads((work / "auth.json").read_text())["credential_pool"]["openrouter"]
+    assert [e["label"] for e in own] == ["team", "night"]
+    root_pool = json.loads((root / "auth.json").read_text())["credential_pool"]["openrouter"]
+    assert [e["label"] for e in root_pool] == ["team"]  # the root is not changed

@@ -130,3 +130,22 @@ def test_a_signal_at_the_steps_question_writes_nothing_says_so_and_ends_by_that_
         (hermes_home / "auth.json").read_text())
     assert "credential_pool_strategies" not in (hermes_home / "config.yaml").read_text()
     assert CTRL_C  # (Ctrl-C itself is covered by test_hermes_setup)
+
+
+def test_left_after_a_cancelled_action_goes_to_the_menu_not_into_the_action(home):
+    run_step(home, [KEY_1, "team", KEY_2, "night", "", "fill_first", True])
+    _, text, prompter = run_step(home, [
+        "remove", CANCEL,        # into "remove", then Ctrl-C: back to the menu
+        "rename", BACK,          # into "rename", then ←: the menu again, not the cancelled remove
+        "finish",
+    ])
+    asked = [message for _, message in prompter.asked]
+    assert asked == ["What would you like to do?", "Which key to remove?", "What would you like to do?",
+                     "Which key to rename?", "What would you like to do?"]
+    assert prompter.defaults["What would you like to do?"] == "rename"  # the menu starts on the answer taken back
+    assert "Nothing to change" in text
+
+
+def test_left_keeps_the_answer_it_takes_back_as_the_menus_default(home):
+    _, _, prompter = run_step(home, [KEY_1, "team", "", "round_robin", BACK, "round_robin", True])
+    assert prompter.defaults["How should Hermes rotate between these 2 keys?"] == "round_robin"

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..errors import Cancelled, UsageError
+from ..errors import Cancelled, SetupError, UsageError
 from ..home import resolve_home as home_for
 from ..keys.detect import looks_like_secret
 from ..steps import Context
@@ -52,6 +52,19 @@ def _pool_flag_problem(args: argparse.Namespace) -> str | None:
     problem too."""
     if (args.move is None) != (args.to is None):
         return "--move and --to go together: --move LABEL_OR_ID --to N"
+    if args.to is not None and args.to < 1:
+        return f"--to {args.to}: positions count from 1 (the key Hermes tries first)"
+    names = [*args.remove, *(old for old, _ in args.rename), args.move, args.replace,
+             args.reset if args.reset != "*" else None]
+    if any(name is not None and looks_like_secret(name) for name in names):
+        return ("an entry is named by its label or id, and that argument looks like an API key; keys are never "
+                "accepted on the command line")
+    for _, new in args.rename:
+        from ..keys.rules import clean_label
+
+        label, problem = clean_label(new)
+        if problem or not label:
+            return f"--rename: {problem or 'the new label is empty'}"
     if args.replace is not None and not args.key_file:
         return "--replace reads the new key from --key-file FILE (or - for standard input), exactly one key"
     if args.json and not args.list:
@@ -97,6 +110,8 @@ def cmd_pool(args: argparse.Namespace) -> int:
     problem = _pool_flag_problem(args)
     if problem:
         raise UsageError(problem)
+    if args.key_file and args.key_file != "-" and not Path(args.key_file).expanduser().exists():
+        raise SetupError(f"key file {args.key_file} does not exist; nothing was written")
     options = PoolOptions(
         provider=args.provider,
         strategy=normalize_strategy(args.strategy) if args.strategy else None,
@@ -134,6 +149,10 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     """``doctor``: findings across every pool; exit 1 while any remain."""
     from ..doctor.command import run_doctor
 
+    if args.yes and not args.fix:
+        raise UsageError("--yes answers --fix's question; without --fix the doctor only reports")
+    if args.all_profiles and getattr(args, "profile", None):
+        raise UsageError("--all-profiles and --profile contradict each other: choose one")
     interactive = args.fix and not args.yes and sys.stdin is not None and sys.stdin.isatty()
     if args.fix and not args.yes and not interactive:
         raise UsageError("doctor --fix asks before it writes, but this is not a terminal; add --yes")

@@ -105,6 +105,18 @@ def _terminal_width() -> int:
     return max(columns - 2, 40)
 
 
+class _Once(argparse.Action):
+    """An option that may be given once: a second value would silently replace
+    the first (`--move a --to 1 --move b --to 2` moved only b), so it is a usage error."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        if getattr(namespace, f"_{self.dest}_given", False):
+            parser.error(f"{option_string} was given twice; give it once")
+        setattr(namespace, f"_{self.dest}_given", True)
+        setattr(namespace, self.dest, values if values is not None else self.const)
+
+
 def _home_option(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
@@ -174,18 +186,18 @@ def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentPa
 
 def _pool_arguments(pool: argparse.ArgumentParser) -> None:
     _home_option(pool)
-    pool.add_argument("--provider", metavar="P", help="pool to set up: a provider id (openrouter, anthropic, …), "
+    pool.add_argument("--provider", metavar="P", action=_Once, help="pool to set up: a provider id (openrouter, anthropic, …), "
                       "custom:<name>, or a custom provider's name (default: model.provider in config.yaml)")
-    pool.add_argument("--strategy", metavar="S", help="rotation strategy to write: fill_first, round_robin, "
+    pool.add_argument("--strategy", metavar="S", action=_Once, help="rotation strategy to write: fill_first, round_robin, "
                       "least_used or random (non-interactive default: leave config.yaml as it is)")
-    pool.add_argument("--key-file", metavar="FILE", help="read keys to add from FILE, or - for standard input")
+    pool.add_argument("--key-file", metavar="FILE", action=_Once, help="read keys to add from FILE, or - for standard input")
     pool.add_argument("--non-interactive", action="store_true",
                       help="ask nothing; take answers from the flags (for CI and Docker)")
     pool.add_argument("--yes", "-y", action="store_true", help="write without asking (required with --non-interactive)")
     pool.add_argument("--dry-run", action="store_true", help="show what would change in each file (keys masked); write nothing")
     pool.add_argument("--check", action="store_true",
                       help="check keys with the provider (new keys; with --list, the keys in the pool)")
-    pool.add_argument("--store", choices=("auth", "env"),
+    pool.add_argument("--store", choices=("auth", "env"), action=_Once,
                       help="where new keys live: auth = auth.json, Hermes' credential store, the key in plain text "
                       "(the default); env = $HERMES_HOME/.env as the provider's next numbered variable "
                       "(OPENROUTER_API_KEY_2, _3 …), which Hermes 0.22+ reads, with a reference row in auth.json. "
@@ -200,13 +212,13 @@ def _pool_arguments(pool: argparse.ArgumentParser) -> None:
     manage.add_argument("--remove", metavar="LABEL_OR_ID", action="append", default=[], help="remove an entry (repeatable)")
     manage.add_argument("--rename", metavar=("LABEL_OR_ID", "NEW_LABEL"), nargs=2, action="append", default=[],
                         help="give an entry a new label")
-    manage.add_argument("--move", metavar="LABEL_OR_ID", help="move an entry to the position given by --to")
-    manage.add_argument("--to", metavar="N", type=int, help="with --move: 1 is the key Hermes tries first")
-    manage.add_argument("--replace", metavar="LABEL_OR_ID",
+    manage.add_argument("--move", metavar="LABEL_OR_ID", action=_Once, help="move an entry to the position given by --to")
+    manage.add_argument("--to", metavar="N", type=int, action=_Once, help="with --move: 1 is the key Hermes tries first")
+    manage.add_argument("--replace", metavar="LABEL_OR_ID", action=_Once,
                         help="give a manual entry a new key, read from --key-file (exactly one key)")
-    manage.add_argument("--reset", metavar="LABEL_OR_ID", nargs="?", const="*",
+    manage.add_argument("--reset", metavar="LABEL_OR_ID", nargs="?", const="*", action=_Once,
                         help="clear the cooldown of one entry, or of every entry when no name is given")
-    manage.add_argument("--move-to", choices=("env",), dest="move_to",
+    manage.add_argument("--move-to", choices=("env",), dest="move_to", action=_Once,
                         help="move the keys this pool stores in plain text in auth.json into .env as numbered "
                         "variables; their entries stay (same label, place and status) as references")
     pool.set_defaults(command="pool")

@@ -55,13 +55,13 @@ def run_doctor(ctx: Context, *, as_json: bool, fix: bool, check_keys: bool = Fal
         findings = _examine_all(homes, False) + [f for f in findings if f.code in KEY_CHECK_CODES]
     if as_json:
         ctx.echo(json.dumps([f.as_json() for f in findings], indent=2, ensure_ascii=False))
-    elif findings:
+    else:
         for finding in findings:
             ctx.echo(wrap(finding.line()))
         if all(f.note for f in findings):
-            ctx.echo(f"No problems found in {home} (only notes).")
-    else:
-        ctx.echo(f"No problems found in {home}.")
+            where = home if not all_profiles else (f"{plural(len(homes), 'profile')} "
+                                                   f"({', '.join(str(name) for name, _ in homes)})")
+            ctx.echo(f"No problems found in {where}" + (" (only notes)." if findings else "."))
     return 1 if any(not f.note for f in findings) else 0
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from ..errors import SetupError
 from ..hermes.features import hermes_features
 from ..pool.discovery import PoolState, discover
-from ..providers import PoolTarget, resolve_target
+from ..providers import PoolTarget, resolve_target, target_from_config
 from ..store.auth import load_auth
 from ..store.config import ConfigFile, config_path, load_config
 from ..store.dotenv import Environment
@@ -64,7 +64,10 @@ def examine(home: Path, profile: str | None = None) -> Examination:
         result.findings.append(unreadable(exc))
     env = Environment(home)
     features = hermes_features()
-    pools = (auth or {}).get("credential_pool") or {}
+    pools = dict((auth or {}).get("credential_pool") or {})
+    configured = target_from_config(config.data).pool_key if config_readable else None
+    if configured is not None and configured not in pools:
+        pools[configured] = []  # the provider's keys in .env and the environment are Hermes' pool too
     for pool_key in sorted(pools):
         state = discover(home, pool_target(str(pool_key), config.data), config, auth, env=env, features=features)
         result.states[str(pool_key)] = state

@@ -69,7 +69,7 @@ class Finding:
 
     def line(self) -> str:
         """One line: where, what is wrong, and what to do or what ``--fix`` does, then the code."""
-        then = f"--fix {self.fix}" if self.fix else self.advice
+        then = f"--fix: {self.fix}" if self.fix else self.advice
         text = redact(shown(self.message)) + (f"; {redact(shown(then))}" if then else "")
         return f"{self.where()}: {'note: ' if self.note else ''}{text} [{self.code}]"
 
@@ -104,7 +104,7 @@ def file_findings(home: Path, auth_readable: bool) -> list[Finding]:
         mode = stat.S_IMODE(path.stat().st_mode)
         if mode != 0o600:
             findings.append(Finding(None, "file-mode", f"{path} has mode {mode:o}, but it holds keys",
-                                    fix="makes it 0600, as Hermes keeps it"))
+                                    fix="make auth.json 0600, as Hermes keeps it"))
     if home.is_dir() and stat.S_IMODE(home.stat().st_mode) & 0o022:
         findings.append(Finding(None, "file-mode", f"{home} can be written by other users",
                                 advice=f"run `chmod go-w {home}`"))
@@ -113,7 +113,7 @@ def file_findings(home: Path, auth_readable: bool) -> list[Finding]:
     if leftovers:
         more = f" and {len(leftovers) - 1} more" if len(leftovers) > 1 else ""
         findings.append(Finding(None, "leftover", f"{leftovers[0]}{more}: a temporary copy of auth.json left by an "
-                                "interrupted write; it may hold keys", fix="removes it under Hermes' lock",
+                                "interrupted write; it may hold keys", fix="remove it under Hermes' lock",
                                 extra=tuple(leftovers)))
     return findings
 
@@ -134,7 +134,7 @@ def strategy_findings(config: ConfigFile) -> list[Finding]:
             if canonical is not None:
                 findings.append(Finding(key, "unknown-strategy", f"strategy {quoted(text)} is not spelled as Hermes "
                                         f"spells it ({canonical!r}); a Hermes that does not lower-case it silently "
-                                        "uses fill_first", fix=f"writes {canonical!r}", fix_value=canonical,
+                                        "uses fill_first", fix=f"write {canonical!r}", fix_value=canonical,
                                         extra=(value,)))
             else:
                 findings.append(Finding(key, "unknown-strategy", f"strategy {quoted(text)} is not one Hermes knows, "

@@ -42,7 +42,7 @@ def pool_findings(state: PoolState, raw: Any) -> list[Finding]:
             dropped.add(position)
             findings.append(Finding(pool_key, "duplicate-key", f"holds the same key as {first_with[fp].named()}; Hermes "
                                     "marks only one copy when the key runs out, so rotation keeps coming back to it",
-                                    fix="drops this later copy", target=target))
+                                    fix="drop this later copy", target=target))
         elif fp:
             first_with[fp] = target
         if secret is not None and is_placeholder(secret) and position not in dropped:
@@ -50,11 +50,24 @@ def pool_findings(state: PoolState, raw: Any) -> list[Finding]:
             source = target.source
             where = f" ({source[4:]} in .env or the environment)" if source.startswith("env:") else ""
             findings.append(Finding(pool_key, "placeholder-key", f"its key is a placeholder{where}, which Hermes sends "
-                                    "anyway", fix="removes the entry (and stops Hermes seeding it again)", target=target))
+                                    "anyway", fix="remove the entry (and stop Hermes seeding it again)", target=target))
         findings += _entry_findings(state, entry, target, position in dropped)
     findings += _shared_ids(pool_key, targets, dropped)
     findings += _plaintext(state, order, dropped)
+    findings += _numbered_gap(state)
     return findings
+
+
+def _numbered_gap(state: PoolState) -> list[Finding]:
+    """Numbered variables set past a gap: Hermes stops at the first missing number."""
+    from ..pool.envstore import unread_numbered
+
+    unread = unread_numbered(state)
+    if not unread:
+        return []
+    return [Finding(state.pool_key, "numbered-gap", f"{', '.join(unread)} {'is' if len(unread) == 1 else 'are'} set, but "
+                    "Hermes reads numbered keys only up to the first missing number, so it never uses "
+                    f"{'it' if len(unread) == 1 else 'them'}", advice="fill the gap (or renumber them) in .env")]
 
 
 def _plaintext(state: PoolState, order: list[dict[str, Any]], dropped: set[int]) -> list[Finding]:
@@ -68,8 +81,8 @@ def _plaintext(state: PoolState, order: list[dict[str, Any]], dropped: set[int])
         return []
     labels = ", ".join(repr(redact(entry_label(e))) for e in plain[:3]) + (" …" if len(plain) > 3 else "")
     return [Finding(state.pool_key, "plaintext-key", f"{plural(len(plain), 'key')} stored in plain text in auth.json ({labels})",
-                    advice=f"move them to .env with `hermes-setup-pools pool --provider {state.pool_key} --move-to env` "
-                    "(their entries stay, as references)", note=True)]
+                    advice=f"move {'it' if len(plain) == 1 else 'them'} to .env with `hermes-setup-pools pool --provider "
+                    f"{state.pool_key} --move-to env` (the entries stay, as references)", note=True)]
 
 
 def _entry_findings(state: PoolState, entry: dict[str, Any], target: Target, dropped: bool) -> list[Finding]:
@@ -93,7 +106,7 @@ def _entry_findings(state: PoolState, entry: dict[str, Any], target: Target, dro
     label = entry.get("label")
     if not dropped and isinstance(label, str) and any(looks_like_secret(word) for word in label.split()):
         findings.append(Finding(pool_key, "secret-label", "its label looks like an API key, and Hermes shows labels in "
-                                "the clear (`hermes auth list`)", fix=f"renames it to {_safe_label(state, target)!r}",
+                                "the clear (`hermes auth list`)", fix=f"rename it to {_safe_label(state, target)!r}",
                                 target=target, fix_value=_safe_label(state, target)))
     return findings
 
@@ -117,7 +130,7 @@ def _priorities(pool_key: str, entries: list[dict[str, Any]]) -> list[Finding]:
         return []
     what = f"missing or non-integer priorities ({', '.join(repr(b) for b in bad[:3])})" if bad else "repeated priorities"
     return [Finding(pool_key, "bad-priority", f"{what}: the order Hermes tries keys in is left to chance (or it "
-                    "cannot load the pool)", fix="renumbers them 0..n-1 in the current order")]
+                    "cannot load the pool)", fix="renumber the priorities 0..n-1 in the current order")]
 
 
 def _shared_ids(pool_key: str, targets: list[Target], dropped: set[int]) -> list[Finding]:
@@ -130,7 +143,7 @@ def _shared_ids(pool_key: str, targets: list[Target], dropped: set[int]) -> list
         if target.id and target.id in seen:
             findings.append(Finding(pool_key, "duplicate-id", f"shares its id with {seen[target.id].named()}; a change "
                                     "by id (hermes auth remove, a cooldown) may hit the other one",
-                                    fix="gives this entry a new id", target=target))
+                                    fix="give this entry a new id", target=target))
         else:
             seen.setdefault(target.id, target)
     return findings

@@ -57,9 +57,9 @@ def pause(line: str) -> bool:
     (the user leaves the setup). Ctrl-D or an unreadable input continue.
     Written to standard error, like the wrapper's other lines, so standard
     output carries only what the steps print."""
-    from ..display import shown
+    from ..display import shown, wrap
 
-    sys.stderr.write(f"\n{shown(line)}{PROMPT}")
+    sys.stderr.write("\n" + wrap(f"{shown(line)}{PROMPT}", indent="  "))
     sys.stderr.flush()
     try:
         answered = sys.stdin.readline()

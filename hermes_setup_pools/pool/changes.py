@@ -167,11 +167,19 @@ Change = Add | Remove | Rename | Move | Replace | Reset | ToEnv | NewId | Renumb
 
 
 def counts(done: list[Change]) -> list[str]:
-    """What ``done`` did, in words a person reads: ``added 2``, ``removed 1``, …"""
-    kinds = [("added", Add), ("removed", Remove), ("renamed", Rename), ("moved", Move), ("replaced the key of", Replace),
-             ("reset", Reset), ("moved to .env", ToEnv), ("gave a new id to", NewId)]
-    words = [f"{verb} {n}" for verb, kind in kinds if (n := sum(isinstance(c, kind) for c in done))]
-    return words + (["renumbered the priorities"] if any(isinstance(c, Renumber) for c in done) else [])
+    """What ``done`` did, in words a person reads: ``added 2``, ``removed 1``,
+    ``moved 1 key to .env`` …"""
+    def n(kind: type) -> int:
+        return sum(isinstance(c, kind) for c in done)
+
+    words = [f"{verb} {count}" for verb, kind in (("added", Add), ("removed", Remove), ("renamed", Rename),
+                                                  ("moved", Move), ("replaced the key of", Replace), ("reset", Reset))
+             if (count := n(kind))]
+    if count := n(ToEnv):
+        words.append(f"moved {count} {'key' if count == 1 else 'keys'} to .env")
+    if count := n(NewId):
+        words.append(f"gave {count} {'entry' if count == 1 else 'entries'} a new id")
+    return words + (["renumbered the priorities"] if n(Renumber) else [])
 
 
 def subject(change: Change) -> str:

@@ -10,7 +10,7 @@ is never lost by a later failure (Hermes reads it as a numbered key anyway).
 
 from __future__ import annotations
 
-from ..display import named, plural, shown
+from ..display import named, plural, shown, wrap
 from ..home import hermes_command, our_command
 from ..keys.detect import mask
 from ..record import Record
@@ -80,7 +80,12 @@ def _commit(plan: Plan, echo: Callable[[str], None]) -> PoolOutcome:
     for path, value in plan.bindings():
         plan_path_edit(config, path, value)  # refused now, before anything is written
     _write_env(plan, outcome, echo)
+
     def edit(entries: list[Any], suppressed: list[str]) -> Applied:
+        if not entries and plan.state.borrows_root:
+            # A profile still reading the root's pool gets its own copy of it
+            # with the changes (what Hermes' own writes to such a profile do).
+            entries = list(plan.state.root_entries)
         # The pool as read under the lock is usually the pool the plan was made
         # from: then the preview is the answer (a bulk load need not merge twice).
         if entries == list(plan.state.entries) and suppressed == list(plan.state.suppressed):
@@ -115,12 +120,12 @@ def _commit(plan: Plan, echo: Callable[[str], None]) -> PoolOutcome:
             f"{finish_command(home, pool_key, plan.strategy)}"
         ) from None
     if outcome.auth_written:
-        echo(f"✓ {_what_was_done(result.done, pool_key)} in {auth_path(home)}")
+        echo(wrap(f"✓ {_what_was_done(result.done, pool_key)} in {auth_path(home)}"))
         for note in leftover_notes(tuple(result.done), plan.state):
             echo(f"  Note: {note}.")
     if outcome.config_written:
-        echo(f"✓ Set {STRATEGIES_KEY}.{pool_key} = {plan.strategy} in {config_path(home)}")
-    echo(f"  Check it with: {hermes_command(home, 'auth', 'list', pool_key)}")
+        echo(wrap(f"✓ Set {STRATEGIES_KEY}.{pool_key} = {plan.strategy} in {config_path(home)}"))
+    echo(wrap(f"  Check it with: {hermes_command(home, 'auth', 'list', pool_key)}", indent="    "))
     return outcome
 
 
@@ -129,12 +134,12 @@ def _write_env(plan: Plan, outcome: PoolOutcome, echo: Callable[[str], None]) ->
     home = plan.state.home
     for path, value in plan.bindings():
         if set_config_path(home, path, value, known=plan.state.config):
-            echo(f"✓ Set {'.'.join(path)} = {mask(value)} in {config_path(home)}")
+            echo(wrap(f"✓ Set {'.'.join(path)} = {mask(value)} in {config_path(home)}"))
     values = plan.env_values()
     if values:
         outcome.env_written = add_to_dotenv(home, values)
         if outcome.env_written:
-            echo(f"✓ Added {', '.join(outcome.env_written)} to {home / ENV_FILE} (mode 600)")
+            echo(wrap(f"✓ Added {', '.join(outcome.env_written)} to {home / ENV_FILE} (mode 600)"))
 
 
 def _what_was_done(done: list[Change], pool_key: str) -> str:

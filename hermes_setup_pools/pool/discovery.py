@@ -76,8 +76,10 @@ class PoolState(Record):
 
     @property
     def borrows_root(self) -> bool:
-        """Whether Hermes uses the root's pool for this profile."""
-        return bool(self.root_entries) and not self.entries
+        """Whether Hermes uses the root's pool for this profile (it has none of
+        its own): ``entries`` are then the root's, and a write gives the profile
+        its own copy of them with the changes, as Hermes' own writes do."""
+        return bool(self.root_entries)
 
     @property
     def pool_key(self) -> str:
@@ -88,7 +90,7 @@ class PoolState(Record):
     @property
     def used_entries(self) -> tuple[Any, ...]:
         """The entries Hermes reads for this pool: its own, or the root's it borrows."""
-        return self.entries or self.root_entries
+        return self.entries
 
     def new_references(self) -> list[NewCredential]:
         """Found credentials the pool lacks (by fingerprint and by source), not suppressed."""
@@ -185,7 +187,7 @@ def discover(home: Path, target: PoolTarget, config: ConfigFile, auth: dict[str,
         target=target,
         auth=auth,
         config=config,
-        entries=tuple(entries),
+        entries=tuple(entries or root_entries),
         suppressed=tuple(suppressed_sources(auth, target.pool_key)),
         found=tuple(found),
         strategy=strategy_state(config, target.pool_key),

@@ -137,3 +137,53 @@ class EnvNames:
             n += 1
         self.taken.add(name)
         return name
+
+
+def _numbered_set(state: PoolState, base: str) -> set[int]:
+    """The n of every ``base_n`` set in ``.env`` or the environment."""
+    import re
+
+    env = state.env
+    if env is None:
+        return set()
+    pattern = re.compile(rf"^{re.escape(base)}_(\d+)$")
+    names = set(env.dotenv) | set(env.environ)
+    return {int(m.group(1)) for name in names if (m := pattern.match(name)) and env.value(name)}
+
+
+def unread_numbered(state: PoolState) -> list[str]:
+    """Numbered variables that are set but that Hermes never reads: past the
+    first gap (``VAR_3`` set without ``VAR_2``). Empty on a Hermes that reads
+    no numbered keys (the doctor says so another way)."""
+    if not state.features.numbered_env_keys:
+        return []
+    unread = []
+    for base in state.target.env_vars:
+        numbers = _numbered_set(state, base)
+        n = 2
+        while n in numbers:
+            n += 1
+        unread += [f"{base}_{k}" for k in sorted(numbers) if k > n]
+    return unread
+
+
+def newly_read(state: PoolState, added: list[str]) -> list[str]:
+    """Variables set already that Hermes reads once ``added`` fill a gap before them."""
+    if not added or not state.features.numbered_env_keys:
+        return []
+    found = []
+    for base in state.target.env_vars:
+        before = _numbered_set(state, base)
+        after = before | {int(name.rsplit("_", 1)[1]) for name in added
+                          if name.startswith(f"{base}_") and name.rsplit("_", 1)[1].isdigit()}
+        n = 2
+        while n in after:
+            if n in before and f"{base}_{n}" not in added and not _read_before(before, n):
+                found.append(f"{base}_{n}")
+            n += 1
+    return found
+
+
+def _read_before(numbers: set[int], n: int) -> bool:
+    """Whether ``VAR_n`` was read before (no gap below it)."""
+    return all(k in numbers for k in range(2, n))

@@ -10,7 +10,7 @@ re-run with the same answers writes nothing at all.
 
 from __future__ import annotations
 
-from ..display import plural
+from ..display import plural, wrap
 from ..errors import Cancelled, GoBack, SetupError, UsageError
 from ..providers import PoolTarget, resolve_target, target_from_config
 from ..steps import Context
@@ -52,7 +52,7 @@ def open_pool(ctx: Context, options: PoolOptions) -> PoolState | PoolOutcome:
     if target.pool_key is None:
         if not ctx.interactive:
             raise SetupError(f"credential pool: {target.reason}")
-        ctx.echo(f"Credential pool: skipped — {target.reason}.")
+        ctx.echo(wrap(f"Credential pool: skipped — {target.reason}.", indent="  "))
         return PoolOutcome(None, skipped_reason=target.reason)
     state = _read_pool(ctx, target, config, options)
     if "env" in (options.store, options.move_to):

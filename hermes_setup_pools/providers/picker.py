@@ -83,19 +83,20 @@ def _run_hermes_picker(ctx: Context) -> ProviderChoice:
     return ProviderChoice("hermes", _changes(before, _model_section(ctx.hermes_home)))
 
 
-def _provider_choices(config: dict[str, Any], current: str) -> list[tuple[str, str]]:
-    """Every provider that takes API keys, by the name Hermes shows, then the custom endpoints."""
-    from ..display import table
+def _provider_choices(config: dict[str, Any], current: str) -> list[tuple[str, ...]]:
+    """Every provider that takes API keys, by the name Hermes shows (its id and
+    usual models below the menu), then the custom endpoints."""
     from .catalog import CATALOG
 
     ids = sorted(poolable_ids(), key=lambda pid: CATALOG.get(pid, (pid, ()))[0].casefold())
-    rows = [(CATALOG.get(pid, (pid, ()))[0], pid) for pid in ids]
-    rows += [(str(entry.get("name", key)), f"{key}  {redact(str(entry.get('base_url', '')))}")
-             for key, entry in custom_pools(config).items()]
-    values = ids + list(custom_pools(config))
-    titles = table(("", ""), rows, indent="")[1:]  # aligned columns
-    choices = list(zip(values, titles, strict=True))
-    if current not in values:
+    choices: list[tuple[str, ...]] = []
+    for pid in ids:
+        name, models = CATALOG.get(pid, (pid, ()))
+        usual = f"; usual models: {', '.join(models[:3])}" if models else ""
+        choices.append((pid, name, f"{pid}{usual}"))
+    choices += [(key, str(entry.get("name", key)), f"{key} at {redact(str(entry.get('base_url', '')))}")
+                for key, entry in custom_pools(config).items()]
+    if current not in {choice[0] for choice in choices}:
         choices.insert(0, (current, f"{current} (current)"))
     return choices
 

@@ -90,8 +90,10 @@ def ask_store(prompter: Prompter, pool: PoolIndex) -> None:
     pool.store_asked = True
     var = store_variable(pool.state.target)
     where = "this Hermes reads" if pool.state.features.installed else "Hermes 0.22+ reads"
-    choices = [("auth", "auth.json: Hermes' credential store (the key in plain text, mode 600)"),
-               ("env", f".env as {var}_2, {var}_3 … ({where} numbered keys; auth.json gets only a reference)")]
+    choices = [("auth", "auth.json", "auth.json: Hermes' credential store, the key in plain text in a file only you "
+                "can read"),
+               ("env", f".env as {var}_2 …", f".env: {where} numbered keys ({var}_2, {var}_3 …); auth.json gets "
+                "only a reference")]
     pool.store = prompter.select("Where should Hermes keep the keys you add?", choices, default=pool.store)
 
 
@@ -150,7 +152,9 @@ def ask_strategy(prompter: Prompter, state: PoolState, total: int, *, always: bo
     user asked to choose); ``None`` when there is nothing to write."""
     if total < 2 and not always:
         return None
-    choices = [(name, f"{name:<12} {STRATEGY_HELP[name]}") for name in STRATEGIES]
+    # The explanation shows under the menu while its strategy is highlighted: the
+    # line left on screen once answered is then just the name.
+    choices = [(name, name, f"{name}: {STRATEGY_HELP[name]}") for name in STRATEGIES]
     current = state.strategy
     question = f"How should Hermes rotate between these {total} keys?" if total >= 2 else "How should Hermes rotate keys?"
     chosen = prompter.select(question, choices, default=current.effective)

@@ -51,6 +51,10 @@ def find_entry(pool: PoolIndex, name: str) -> tuple[dict[str, Any], Target]:
     if any(isinstance(c, Remove) and name in (c.target.id, c.target.label) for c in pool.changes):
         raise SetupError(f"{quoted(name)} is removed by --remove in this same run, so nothing else can be done to it; "
                          "nothing was written")
+    renamed = next((c.label for c in pool.changes if isinstance(c, Rename) and name == c.target.label), None)
+    if renamed is not None:
+        raise SetupError(f"{quoted(name)} is renamed to {quoted(renamed)} by an earlier --rename in this same run: "
+                         "name it that way, or in one --rename; nothing was written")
     labels = ", ".join(repr(named(entry_label(e))) for e in entries) or "no entries"
     raise SetupError(f"no entry {quoted(name)} in {pool_key}; it has: {labels}; nothing was written")
 

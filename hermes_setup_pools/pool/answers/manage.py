@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ...display import named, plural, shown
+from ...display import named, plural, shown, wrap
 from ...errors import Cancelled
 from ...keys.rules import clean_label, key_problem
 from ...prompts import Prompter
@@ -18,6 +18,10 @@ from ..plan import PoolIndex
 from ..show.table import pool_rows
 
 Echo = Callable[[str], None]
+
+#: The question of each action's key picker (short: the answer stays on its line).
+PICK_QUESTIONS = {"remove": "Which key to remove?", "rename": "Which key to rename?", "move": "Which key to move?",
+                  "replace": "Which key gets a new secret?"}
 
 ACTIONS = [
     ("add", "Add keys"),
@@ -84,8 +88,8 @@ def manage(prompter: Prompter, pool: PoolIndex, echo: Echo,
         except Cancelled:
             # Ctrl-C inside an action leaves that action, never the changes chosen so far.
             kept = len(pool.changes)
-            echo(f"  Back to the menu; {plural(kept, 'change')} chosen so far kept (Ctrl-C at the menu cancels "
-                 "the whole step, nothing written)." if kept else "  Back to the menu.")
+            echo(wrap(f"  Back to the menu; {plural(kept, 'change')} chosen so far kept (Ctrl-C at the menu cancels "
+                      "the whole step, nothing written)." if kept else "  Back to the menu.", indent="    "))
 
 
 def _do(prompter: Prompter, pool: PoolIndex, echo: Echo, action: str,
@@ -99,7 +103,7 @@ def _do(prompter: Prompter, pool: PoolIndex, echo: Echo, action: str,
     elif action == "reset":
         _reset(prompter, pool, echo)
     else:
-        target = pick(prompter, pool, f"Which key? ({dict(ACTIONS)[action].lower()})", manual_only=action == "replace")
+        target = pick(prompter, pool, PICK_QUESTIONS[action], manual_only=action == "replace")
         if target is None:
             if action == "replace":
                 echo("  Only keys stored in auth.json (manual) can be replaced here; change a variable in .env itself.")

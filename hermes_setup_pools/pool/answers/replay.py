@@ -13,7 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ...prompts import Prompter, Validator
+from ...errors import Cancelled
+from ...prompts import Choice, Prompter, Validator
+
+#: A recorded Ctrl-C (inside an action of the pool menu, which returns to the menu).
+_CANCELLED = object()
 
 
 class Replay:
@@ -23,6 +27,7 @@ class Replay:
         self.prompter = prompter
         self.answers: list[Any] = []
         self.keep = 0  # how many recorded answers the next round gives without asking
+        self.undone: Any = None  # the answer taken back: the menu it came from starts on it again
 
     def round(self) -> ReplayPrompter:
         """A prompter for one pass through the questions."""
@@ -33,7 +38,11 @@ class Replay:
         False when there is none (← at the step's first question)."""
         if not self.answers:
             return False
-        self.answers.pop()
+        self.undone = self.answers.pop()
+        while self.undone is _CANCELLED and self.answers:
+            # an action left with Ctrl-C is not a question to go back to: back
+            # to the choice that opened it
+            self.undone = self.answers.pop()
         self.keep = len(self.answers)
         return True
 
@@ -69,12 +78,28 @@ class ReplayPrompter:
     def _answer(self, ask: Callable[[], Any]) -> Any:
         if self.index < self.replay.keep:
             answer = self.replay.answers[self.index]
-        else:
-            self.live = True
+            self.index += 1
+            if answer is _CANCELLED:
+                raise Cancelled()  # Ctrl-C was pressed here: the run went on from there (back to a menu)
+            return answer
+        self.live = True
+        try:
             answer = ask()
-            self.replay.answers.append(answer)
+        except Cancelled:
+            self.replay.answers.append(_CANCELLED)  # replayed as it happened
+            self.index += 1
+            raise
+        self.replay.answers.append(answer)
         self.index += 1
         return answer
+
+    def _default(self, usual: Any, allowed: Any = None) -> Any:
+        """The default of the question asked again after ←: the answer taken back
+        (for a menu or a yes/no question), else the question's own."""
+        undone = self.replay.undone
+        if self.index != self.replay.keep or undone is None or undone is _CANCELLED:
+            return usual
+        return undone if allowed is None or undone in allowed else usual
 
     def password(self, message: str, validate: Validator | None = None) -> str:
         return str(self._answer(lambda: self.replay.prompter.password(message, validate)))
@@ -82,8 +107,10 @@ class ReplayPrompter:
     def text(self, message: str, default: str = "", validate: Validator | None = None) -> str:
         return str(self._answer(lambda: self.replay.prompter.text(message, default, validate)))
 
-    def select(self, message: str, choices: Sequence[tuple[str, str]], default: str) -> str:
-        return str(self._answer(lambda: self.replay.prompter.select(message, choices, default)))
+    def select(self, message: str, choices: Sequence[Choice], default: str) -> str:
+        start = self._default(default, {choice[0] for choice in choices})
+        return str(self._answer(lambda: self.replay.prompter.select(message, choices, start)))
 
     def confirm(self, message: str, default: bool) -> bool:
-        return bool(self._answer(lambda: self.replay.prompter.confirm(message, default)))
+        start = self._default(default, (True, False))
+        return bool(self._answer(lambda: self.replay.prompter.confirm(message, start)))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ...display import named, shown, wrap
+from ...display import named, plural, shown, wrap
 from ...keys.detect import mask
 from ...store.config import plan_nested_edit
 from ...store.entries import STATUS_FIELDS, entry_fingerprint, entry_label, is_manual
@@ -159,6 +159,15 @@ def summary(echo: Echo, plan: Plan) -> None:
         rows = pool_rows(plan.preview.entries, plan.with_new_keys(), found=[], strategy=plan.strategy)
         for line in table_lines(rows, indent="    ")[1:]:
             echo(line)
+    if plan.state.borrows_root and plan.preview.changed:
+        echo(wrap(f"  Note: profile {plan.state.profile} reads the root's {plan.pool_key} pool today; writing gives it "
+                  f"its own copy of the root's {plural(len(plan.state.root_entries), 'entry', 'entries')} with these "
+                  "changes (as Hermes' own writes to it do); the root's pool is not changed.", indent="    "))
+    from ..envstore import newly_read
+
+    for var in newly_read(plan.state, [name for name, _ in plan.env_values()]):
+        echo(wrap(f"  Note: {named(var)}, set already, is read from now on too: Hermes reads numbered keys up to the "
+                  "first gap, and this fills it.", indent="    "))
     for note in leftover_notes(plan.changes, plan.state):
         echo(wrap(f"  Note: {note}.", indent="    "))
 

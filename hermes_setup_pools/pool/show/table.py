@@ -72,7 +72,7 @@ class Row(Record):
             "position": self.position,
             "in_pool": self.in_pool,
             "found_in": self.where or None,
-            "status": self.status.kind,
+            "status": self.status.kind if self.in_pool else "new",
             "status_code": self.status.code,
             "retry_at": self.status.retry_iso(),
             "request_count": count if isinstance(count, int) else 0,
