@@ -52,6 +52,30 @@ class Target(Record):
         return f"{redact(self.label)!r} ({where})"
 
 
+class _OnTarget(Record):
+    """A change to one existing entry that needs nothing else."""
+
+    __slots__ = _fields = ("target",)
+
+    target: Target
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+
+
+class _NewKeyFor(Record):
+    """A change that gives one existing entry a credential."""
+
+    __slots__ = _fields = ("target", "cred")
+
+    target: Target
+    cred: NewCredential
+
+    def __init__(self, target: Target, cred: NewCredential) -> None:
+        self.target = target
+        self.cred = cred
+
+
 class Add(Record):
     """Add a credential as a new entry at the end of the pool. ``entry_id``,
     chosen when the plan is made, lets later changes of the same plan (a move
@@ -67,16 +91,11 @@ class Add(Record):
         self.entry_id = entry_id
 
 
-class Remove(Record):
+class Remove(_OnTarget):
     """Delete an entry; a borrowed one's source is also suppressed, as
     ``hermes auth remove`` records it, so Hermes does not seed it again."""
 
-    __slots__ = _fields = ("target",)
-
-    target: Target
-
-    def __init__(self, target: Target) -> None:
-        self.target = target
+    __slots__ = ()
 
 
 class Rename(Record):
@@ -105,54 +124,30 @@ class Move(Record):
         self.position = position
 
 
-class Replace(Record):
+class Replace(_NewKeyFor):
     """Give a manual entry a new secret: same id, label and position, status cleared."""
 
-    __slots__ = _fields = ("target", "cred")
-
-    target: Target
-    cred: NewCredential
-
-    def __init__(self, target: Target, cred: NewCredential) -> None:
-        self.target = target
-        self.cred = cred
+    __slots__ = ()
 
 
-class Reset(Record):
+class Reset(_OnTarget):
     """Clear an entry's cooldown and error status (what ``hermes auth reset`` does)."""
 
-    __slots__ = _fields = ("target",)
-
-    target: Target
-
-    def __init__(self, target: Target) -> None:
-        self.target = target
+    __slots__ = ()
 
 
-class ToEnv(Record):
+class ToEnv(_NewKeyFor):
     """Move a manual entry's key out of auth.json into ``.env`` as the variable
     ``cred.source`` names: the entry becomes a reference row (same id, label,
     place and status; no secret, its fingerprint)."""
 
-    __slots__ = _fields = ("target", "cred")
-
-    target: Target
-    cred: NewCredential
-
-    def __init__(self, target: Target, cred: NewCredential) -> None:
-        self.target = target
-        self.cred = cred
+    __slots__ = ()
 
 
-class NewId(Record):
+class NewId(_OnTarget):
     """Give an entry a fresh id (the repair for two entries sharing one)."""
 
-    __slots__ = _fields = ("target",)
-
-    target: Target
-
-    def __init__(self, target: Target) -> None:
-        self.target = target
+    __slots__ = ()
 
 
 class Renumber(Record):
