@@ -134,3 +134,13 @@ def test_json_list_marks_a_key_found_in_the_environment_but_not_in_the_pool_as_n
     assert result.returncode == 0, result.stderr
     [row] = json.loads(result.stdout)
     assert (row["status"], row["in_pool"], row["found_in"], row["id"]) == ("new", False, ".env", None)
+
+
+def test_a_key_of_another_provider_is_named_as_such_and_never_shown(hermes_home, env):
+    (hermes_home / "config.yaml").write_text("model:\n  provider: openrouter\n")
+    anthropic_key = "sk-ant-api03-" + "Qx7" * 30
+    result = run_cli(["pool", "--key-file", "-", "--dry-run"], env, input=f"work {anthropic_key}\n")
+    assert result.returncode == 0, result.stderr
+    assert ("! line 1: openrouter keys usually start with sk-or-; this one looks like a key for anthropic (sk-ant-) "
+            "(added anyway)") in result.stdout
+    assert_no_secret(result.stdout + result.stderr, (anthropic_key,))

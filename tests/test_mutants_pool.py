@@ -473,6 +473,21 @@ def test_the_prefix_note_names_every_usual_prefix():
     from hermes_setup_pools.pool.plan import key_prefix_note
 
     state = SimpleNamespace(pool_key="acme", target=SimpleNamespace(provider=SimpleNamespace(key_prefixes=("ak-", "bk-"))))
-    assert key_prefix_note(state, "zz-123456789") == "acme keys usually start with ak- or bk-"
+    assert key_prefix_note(state, "zz-123456789") == "acme keys usually start with ak- or bk-; this one does not"
     assert key_prefix_note(state, "bk-123456789") is None
     assert key_prefix_note(state, "op://vault/item/field") is None
+
+
+@pytest.mark.parametrize(("key", "words"), [
+    ("sk-ant-api03-" + "Ab3" * 20, "this one looks like a key for anthropic (sk-ant-)"),
+    ("AIza" + "Ab3" * 12, "this one looks like a key for gemini (AIza)"),
+    ("sk-proj-" + "Ab3" * 20, "this one does not"),  # sk- is shared by several providers: no guess
+    ("zz" + "Ab3" * 12, "this one does not"),
+])
+def test_a_key_with_another_providers_prefix_is_named_as_that_providers(key, words):
+    from types import SimpleNamespace
+
+    from hermes_setup_pools.pool.plan import key_prefix_note
+
+    state = SimpleNamespace(pool_key="openrouter", target=SimpleNamespace(provider=SimpleNamespace(key_prefixes=("sk-or-",))))
+    assert key_prefix_note(state, key) == f"openrouter keys usually start with sk-or-; {words}"

@@ -116,14 +116,36 @@ def make_plan(state: PoolState, answers: Answers) -> Plan:
 
 
 def key_prefix_note(state: PoolState, key: str) -> str | None:
-    """A warning when ``key`` lacks the provider's usual prefix (``sk-or-`` …)."""
+    """A warning when ``key`` lacks the provider's usual prefix (``sk-or-`` …),
+    naming the provider whose keys it does look like when its prefix says so
+    (an Anthropic key pasted into the OpenRouter pool)."""
     from .envstore import reference_source
 
     provider = state.target.provider
     prefixes = provider.key_prefixes if provider else ()
-    if prefixes and not key.startswith(prefixes) and reference_source(key) is None:
-        return f"{state.pool_key} keys usually start with {' or '.join(prefixes)}"
-    return None
+    if not prefixes or key.startswith(prefixes) or reference_source(key) is not None:
+        return None
+    usual = f"{state.pool_key} keys usually start with {' or '.join(prefixes)}"
+    other = _provider_with_prefix(key)
+    return f"{usual}; this one looks like a key for {other[0]} ({other[1]})" if other else f"{usual}; this one does not"
+
+
+def _provider_with_prefix(key: str) -> tuple[str, str] | None:
+    """The one provider whose distinctive prefix ``key`` carries, as
+    ``("anthropic", "sk-ant-")``; ``None`` when no prefix, or a shared one
+    (``sk-`` is OpenAI's, DeepSeek's, Kimi's …), says whose it is."""
+    from ..providers.table import TABLE
+
+    owners: dict[str, set[str]] = {}
+    for provider in TABLE.values():
+        for prefix in provider.key_prefixes:
+            owners.setdefault(prefix, set()).add(provider.id)
+    matching = [prefix for prefix in owners if key.startswith(prefix) and len(owners[prefix]) == 1]
+    if not matching:
+        return None
+    prefix = max(matching, key=len)
+    [pid] = owners[prefix]
+    return pid, prefix
 
 
 class PoolIndex:

@@ -133,7 +133,7 @@ def ask_for_keys(prompter: Prompter, pool: PoolIndex, echo: Callable[[str], None
         if not key:
             return
         note = key_prefix_note(state, key)
-        if note and not prompter.confirm(f"{note}; this one does not. Add it anyway?", default=False):
+        if note and not prompter.confirm(f"{note}. Add it anyway?", default=False):
             continue
         if not checks.accept(key):
             continue

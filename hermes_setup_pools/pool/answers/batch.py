@@ -86,7 +86,7 @@ def _add_keys(pool: PoolIndex, name: str, lines: list[KeyLine], echo: Callable[[
             continue
         note = key_prefix_note(pool.state, line.key)
         if note:
-            echo(f"  ! line {line.line}: {note}; this one does not (added anyway)")
+            echo(f"  ! line {line.line}: {note} (added anyway)")
         label = line.label or pool.default_label(line.key)
         if pool.label_used(label):
             raise SetupError(f"{name} line {line.line}: the label {label!r} is already used in this pool; nothing was written")
