@@ -246,3 +246,20 @@ def test_nested_block_value_is_refused_with_a_reason(hermes_home):
     with pytest.raises(StoreError, match="credential_pool_strategies.openrouter is not a plain value"):
         set_strategy(hermes_home, "openrouter", "random")
     assert path.read_text() == text
+
+
+def test_an_edit_planned_on_a_file_changed_meanwhile_is_made_on_the_new_text(hermes_home):
+    # The commit plans its config edit first and again under the lock; the second
+    # plan must see what another program wrote in between, not the first answer.
+    from hermes_setup_pools.store.config import plan_path_edit
+
+    path = hermes_home / "config.yaml"
+    path.write_text("# mine\nmodel:\n  provider: openrouter\n")
+    first = plan_path_edit(load_config(hermes_home), ("credential_pool_strategies", "openrouter"), "random")
+    assert first is not None and first.startswith("# mine\n")
+    path.write_text("# theirs\nmodel:\n  provider: openrouter\nagent:\n  max_turns: 9\n")
+    again = plan_path_edit(load_config(hermes_home), ("credential_pool_strategies", "openrouter"), "random")
+    assert again is not None and again.startswith("# theirs\n") and "max_turns: 9" in again
+    assert yaml.safe_load(again)["credential_pool_strategies"] == {"openrouter": "random"}
+    path.write_text("# mine\nmodel:\n  provider: openrouter\n")
+    assert plan_path_edit(load_config(hermes_home), ("credential_pool_strategies", "openrouter"), "random") == first

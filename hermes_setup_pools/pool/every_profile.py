@@ -24,7 +24,7 @@ from ..store.files import StoreError
 from .discovery import PoolState
 from .options import PoolOptions
 from .plan import Plan
-from .show.table import as_json, pool_rows, show_pool
+from .show.table import json_items, pool_rows, show_pool
 from .step import open_pool, plan_changes
 
 
@@ -74,7 +74,7 @@ def list_every_profile(ctx: Context, root: Path, options: PoolOptions) -> None:
     if options.json:
         rows = []
         for _, _, state in states:
-            rows += json.loads(as_json(pool_rows(list(state.used_entries), state)))
+            rows += json_items(pool_rows(list(state.used_entries), state))
         ctx.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     for profile, _, state in states:

@@ -127,6 +127,22 @@ def plan_path_edit(config: ConfigFile, path: tuple[str, ...], value: str) -> str
     parent = value_at(config.data, path[:-1])
     if isinstance(parent, dict) and path[-1] in parent and parent[path[-1]] == value:
         return None
+    # A commit plans its edit before writing anything and plans it again under
+    # the lock; when the file has not changed, the edit checked then stands.
+    checked = (config.text, path, value)
+    if checked in _checked:
+        return _checked[checked]
+    new_text = _checked_edit(config, path, value)
+    _checked.clear()  # only the last one is ever asked for again
+    _checked[checked] = new_text
+    return new_text
+
+
+#: The last edit :func:`plan_path_edit` checked: (old text, path, value) → new text.
+_checked: dict[tuple[str | None, tuple[str, ...], str], str] = {}
+
+
+def _checked_edit(config: ConfigFile, path: tuple[str, ...], value: str) -> str:
     import copy
 
     import yaml

@@ -21,7 +21,7 @@ def run_list(ctx: Context, state: PoolState, options: PoolOptions) -> None:
     if options.json:
         ctx.echo(as_json(rows, checks))
         return
-    show_pool(ctx.echo, state)
+    show_pool(ctx.echo, state, rows=rows)
     for row, result in zip(rows, checks or [], strict=False):
         if result is not None:
             ctx.echo(wrap(f"  #{row.position} {shown(row.label)}: {result.describe()}", indent="      "))

@@ -127,6 +127,11 @@ def table_lines(rows: list[Row], width: int | None = None, now: float | None = N
 def as_json(rows: list[Row], checks: list[Any] | None = None) -> str:
     """``--list --json``: a JSON array, one object per row (with ``--check``,
     each gains ``check``: the verdict and its one-line description)."""
+    return json.dumps(json_items(rows, checks), indent=2, ensure_ascii=False)
+
+
+def json_items(rows: list[Row], checks: list[Any] | None = None) -> list[dict[str, Any]]:
+    """The objects :func:`as_json` writes, for a caller that joins several pools' rows."""
     items = []
     for index, row in enumerate(rows):
         item = row.as_json()
@@ -134,15 +139,17 @@ def as_json(rows: list[Row], checks: list[Any] | None = None) -> str:
         if result is not None:
             item["check"] = {"verdict": result.verdict, "result": result.describe(), "credit": result.credit}
         items.append(item)
-    return json.dumps(items, indent=2, ensure_ascii=False)
+    return items
 
 
-def show_pool(echo: Echo, state: PoolState, width: int | None = None) -> None:
-    """The pool table, the keys left out, and the strategy."""
+def show_pool(echo: Echo, state: PoolState, width: int | None = None, rows: list[Row] | None = None) -> None:
+    """The pool table, the keys left out, and the strategy (``rows``: the
+    pool's rows when the caller has built them already)."""
     pool_key = state.pool_key
     profile = f" (profile {state.profile})" if state.profile != "default" else ""
     echo(f"◆ Credential pool: {pool_key}{profile}")
-    rows = pool_rows(list(state.used_entries), state)
+    if rows is None:
+        rows = pool_rows(list(state.used_entries), state)
     if rows:
         for line in table_lines(rows, width):
             echo(line)
