@@ -12,6 +12,9 @@ helper follows that release's prompts (see /work/notes/hermes-matrix.md, §5):
 * Hermes' curses menus take ``j``/``k`` on every release (0.13–0.15 read the
   raw ``ESC [ B`` of an arrow key as Escape, i.e. cancel). Our own questionary
   prompts take arrow keys everywhere.
+* Features are read from the installed Hermes' source (never imported here):
+  iot's wizard goes back (←) and cancels (Esc); iot reads numbered env keys;
+  iot lists only profile folders that carry an identity file.
 
 A test that wants to read auth.json after the wizard must let the wizard's
 process end normally (finish it, or Ctrl-C): the package restores a
@@ -23,6 +26,7 @@ from __future__ import annotations
 import re
 import signal
 from importlib.metadata import PackageNotFoundError, version
+from importlib.util import find_spec
 from pathlib import Path
 
 import pexpect
@@ -31,6 +35,10 @@ from conftest import BIN
 from helpers import CTRL_C, DOWN, ENTER, Terminal, plain
 
 MENU_DOWN, MENU_UP = "j", "k"
+#: The keys iot's wizard gives a meaning (its menus say "ESC cancel  ← previous").
+#: A lone Escape is seen by prompt_toolkit only once nothing follows it for a
+#: moment: send it alone and wait for what it shows.
+LEFT, ESC = "\x1b[D", "\x1b"
 
 
 def _release(text: str) -> tuple[int, int, int]:
@@ -72,9 +80,40 @@ BLANK_SLATE = IOT or HERMES >= (0, 18, 0)
 ASKS_REASONING_EFFORT = IOT
 #: `hermes config set KEY '[a, b]'` stores a list (iot #114471); 0.13–0.19 store the text.
 CONFIG_SET_PARSES_LISTS = IOT
-#: Hermes reads OPENROUTER_API_KEY_2, _3 … as pool rows (Hermes PR #112390): of
-#: the releases that install here, only iot; 0.13–0.19 read the base variable only.
-NUMBERED_ENV_KEYS = IOT
+
+
+def hermes_source(path: str) -> str:
+    """The text of one file of the installed Hermes (``hermes_cli/setup.py``),
+    read without importing Hermes; ``""`` when this Hermes has no such file."""
+    package, _, rest = path.partition("/")
+    try:
+        spec = find_spec(package)
+    except (ImportError, ValueError):
+        return ""
+    for folder in (spec.submodule_search_locations or []) if spec is not None else []:
+        if (Path(folder) / rest).is_file():
+            return (Path(folder) / rest).read_text(encoding="utf-8", errors="replace")
+    return ""
+
+
+#: Hermes reads OPENROUTER_API_KEY_2, _3 … as pool rows (Hermes PR #112390,
+#: ``_env_key_var_candidates``): of the releases that install here, only iot;
+#: 0.13–0.19 read the base variable only. Found by the function, wherever this
+#: Hermes keeps its pool code (``agent/`` up to iot, ``auth/`` upstream).
+NUMBERED_ENV_KEYS = any(
+    "def _env_key_var_candidates(" in hermes_source(path)
+    for path in ("agent/credential_pool.py", "auth/pool_sources.py")
+)
+#: The wizard goes back and cancels (iot): ← raises ``_SetupGoBack`` (the
+#: previous question or menu, its answers replayed), Esc ``_SetupCancelled``
+#: ("Setup cancelled"). 0.13–0.19 have neither.
+WIZARD_NAVIGATION = "class _SetupGoBack(" in hermes_source("hermes_cli/setup.py")
+#: `hermes profile create|list` and `hermes -p NAME` (``hermes_cli/profiles.py``).
+PROFILES_CLI = "def create_profile(" in hermes_source("hermes_cli/profiles.py")
+#: iot lists a folder under profiles/ only when it carries an identity file
+#: (config.yaml, .env, SOUL.md, …: ``named_profile_has_identity``); 0.13–0.19
+#: list every folder with a valid name.
+PROFILES_NEED_IDENTITY = "named_profile_has_identity" in hermes_source("hermes_cli/profiles.py")
 
 
 def start_hermes(args: list[str], env: dict[str, str]) -> Terminal:
@@ -275,6 +314,39 @@ def finish_blank_slate(term: Terminal) -> None:
         term.expect("Help improve Hermes?")
         term.send(ENTER)
     assert term.finish() == 0, term.transcript()
+
+
+def back_to_hermes_menu(term: Terminal) -> None:
+    """iot: after ← at the step's first question, Hermes goes back to its
+    previous menu, replaying the section's answers up to it: it asks again
+    whether to keep the saved key (Enter keeps it), replays the model, and
+    shows the reasoning-effort menu, where Enter takes the highlighted row
+    (a wizard without that question: the model menu)."""
+    term.expect("Returning to the previous choice")
+    term.expect("[K]eep / [R]eplace / [C]lear")
+    term.send(ENTER)
+    if ASKS_REASONING_EFFORT:
+        term.expect("Select reasoning effort")
+        term.expect("Skip (keep current)")  # the last row: the menu is drawn
+        term.send(ENTER)
+        term.expect("Reasoning effort set to")
+    else:  # a wizard that goes back but asks no effort: the model menu is the one before the step
+        term.expect("Select default model")
+        term.send(ENTER)
+        term.expect("Default model set to")
+
+
+def profile_names(listing: str) -> list[str]:
+    """The names in ``hermes profile list``, in its order: the first word of
+    each row under the rule line (the active profile's is marked ◆)."""
+    lines = listing.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip().startswith("─")) + 1
+    names = []
+    for line in lines[start:]:
+        if not line.strip():
+            break
+        names.append(line.split()[0].lstrip("◆"))
+    return names
 
 
 def auth_rows(listing: str) -> list[tuple[str, str, str]]:

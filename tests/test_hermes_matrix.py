@@ -9,32 +9,46 @@ model is chosen, and what it writes is what that Hermes reads back, in the
 order the step's summary showed, after every wizard path that reaches it; with
 our hook off Hermes runs as before (its own pool step included, where it has
 one); ``hermes model`` and ``hermes fallback add`` never show it; the pool
-commands list exactly the keys that Hermes uses (numbered env keys on iot).
+commands list exactly the keys that Hermes uses (numbered env keys on iot);
+``--store env`` and ``--move-to env`` keep keys in ``.env`` where Hermes reads
+numbered keys, and are refused elsewhere; ← and Esc in the step mean what they
+mean in the wizard around it; ``--all-profiles`` sees the profiles Hermes sees.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import sys
+from pathlib import Path
 
+import pexpect
 import pytest
 import yaml
 
 from conftest import run_cli, run_hermes
-from helpers import CTRL_C, ENTER, ENV_KEY, KEY_1, KEY_2, KEY_3
+from helpers import CANARY, CTRL_C, DOWN, ENTER, ENV_KEY, KEY_1, KEY_2, KEY_3, plain
 from hermes_driver import (
     BLANK_SLATE,
     CONFIG_SET_PARSES_LISTS,
+    ESC,
     HAS_PORTAL,
+    HERMES_DIST,
     HERMES_REQUIREMENT,
     HERMES_TEXT,
+    HERMES_VERSION,
+    LEFT,
     NUMBERED_ENV_KEYS,
     OLD_WIZARD,
+    PROFILES_CLI,
+    PROFILES_NEED_IDENTITY,
+    WIZARD_NAVIGATION,
     add_keys,
     answer_hermes_own_pool_step,
     auth_rows,
+    back_to_hermes_menu,
     continue_after_step,
     finish_blank_slate,
     finish_full_setup,
@@ -42,6 +56,7 @@ from hermes_driver import (
     finish_quick_setup,
     keep_openrouter,
     pick_leave_unchanged,
+    profile_names,
     start_first_run,
     start_hermes,
     type_openrouter_key,
@@ -282,10 +297,13 @@ def test_the_readme_lines_find_hermes_python_and_enable(launcher, hermes, env, h
 SUMMARY_ORDER = ("OPENROUTER_API_KEY", "team", "spare")
 
 
-#: Every wizard path that reaches the step: `hermes setup model` on an existing
-#: OpenRouter install; first run, Full setup; first run, Quick setup (0.13–0.15);
-#: first run, Blank Slate (0.18 on).
-PATHS = ("setup-model", "first-run-full", "first-run-quick", "blank-slate")
+#: Every wizard path of this Hermes that reaches the step: `hermes setup model`
+#: on an existing OpenRouter install; first run, Full setup; first run, Quick
+#: setup (0.13–0.15: from 0.16 on it is Nous Portal only and never reaches the
+#: model picker); first run, Blank Slate (0.18 on). A path this Hermes does not
+#: have is no case here, rather than a skipped one.
+PATHS = ("setup-model", "first-run-full", *(("first-run-quick",) if OLD_WIZARD else ()),
+         *(("blank-slate",) if BLANK_SLATE else ()))
 
 
 @pytest.mark.parametrize(
@@ -296,10 +314,6 @@ def test_the_order_after_the_wizard_is_the_summary_order(path, strategy, hermes,
     """A .env key plus two typed keys, `team` and `spare`: after the wizard has
     exited normally, `hermes auth list openrouter` shows them in the order the
     step's summary showed, on every wizard path that reaches the step."""
-    if path == "first-run-quick" and not OLD_WIZARD:
-        pytest.skip(f"Hermes {HERMES_TEXT}: Quick setup is Nous Portal only (0.16 on); it never reaches the model picker")
-    if path == "blank-slate" and not BLANK_SLATE:
-        pytest.skip(f"Hermes {HERMES_TEXT}: no Blank Slate setup before 0.18")
     enable(env)
     if path == "setup-model":
         (hermes_home / "config.yaml").write_text(OPENROUTER_CONFIG + "plugins:\n  enabled: [setup-pools]\n")
@@ -370,3 +384,248 @@ def test_numbered_env_keys_are_listed_as_this_hermes_uses_them(seeded, hermes, e
     findings = json.loads(doctor.stdout)
     assert not [f for f in findings if f["code"] in ("missing-env", "unread-env")], findings
     assert doctor.returncode == (1 if findings else 0), doctor.stderr
+
+
+# -- where the keys live: --store env, --move-to env (README "Where your keys live") ----
+
+
+def tree(root: Path) -> dict[str, tuple[bytes, int, int]]:
+    """Every file under ``root``: its bytes, mode and modification time (to prove nothing was written)."""
+    return {str(p.relative_to(root)): (p.read_bytes(), p.stat().st_mode, p.stat().st_mtime_ns)
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def files_holding(root: Path, secret: str) -> list[str]:
+    """The files under ``root`` whose bytes contain ``secret``."""
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() and secret.encode() in p.read_bytes())
+
+
+def pool_entries(hermes_home: Path, pool: str = "openrouter") -> list[dict]:
+    return json.loads((hermes_home / "auth.json").read_text())["credential_pool"][pool]
+
+
+def assert_refused_naming_this_hermes(result: subprocess.CompletedProcess, flag: str) -> None:
+    """One line on stderr that names the installed Hermes, status 2 (usage), nothing on stdout."""
+    assert result.returncode == 2 and result.stdout == "", (result.returncode, result.stdout, result.stderr)
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith(f"hermes-setup-pools: {flag}"), result.stderr
+    assert f"{HERMES_DIST} {HERMES_VERSION}" in result.stderr, result.stderr
+
+
+@pytest.fixture
+def openrouter_home(hermes, env, hermes_home):
+    """An OpenRouter home with its key in .env (no auth.json yet)."""
+    (hermes_home / "config.yaml").write_text(OPENROUTER_CONFIG)
+    (hermes_home / ".env").write_text(f"OPENROUTER_API_KEY={ENV_KEY}\n")
+    return hermes_home
+
+
+def test_store_env_keeps_a_new_key_in_dotenv_where_hermes_reads_numbered_keys(openrouter_home, env, tmp_path):
+    """`pool --store env --key-file F --yes`: where this Hermes reads numbered
+    keys (iot), the key becomes the next free variable (OPENROUTER_API_KEY_2, as
+    OPENROUTER_API_KEY is set) in .env, mode 600; auth.json holds a reference row
+    without it; `hermes auth list` shows the label; the key is in no other file.
+    Elsewhere (0.13–0.19) one line names this Hermes, status 2, nothing written."""
+    home = openrouter_home
+    key_file = tmp_path / "keys.txt"
+    key_file.write_text(f"canary {CANARY}\n")
+    before = tree(home)
+    result = run_cli(["pool", "--store", "env", "--key-file", str(key_file), "--yes"], env)
+    key_file.unlink()  # from here on, the key may be in one file only
+    assert CANARY not in result.stdout + result.stderr
+    if not NUMBERED_ENV_KEYS:
+        assert_refused_naming_this_hermes(result, "--store env")
+        assert tree(home) == before, f"Hermes {HERMES_TEXT}: --store env wrote something"
+        return
+    assert result.returncode == 0, result.stderr
+    dotenv = home / ".env"
+    assert dotenv.read_text() == f"OPENROUTER_API_KEY={ENV_KEY}\nOPENROUTER_API_KEY_2={CANARY}\n"
+    assert stat.S_IMODE(dotenv.stat().st_mode) == 0o600
+    canary = next(entry for entry in pool_entries(home) if entry["label"] == "canary")
+    assert canary["source"] == "env:OPENROUTER_API_KEY_2" and "access_token" not in canary, canary
+    assert hermes_pool(env) == [ENV_ROW, ("canary", "api_key", "env:OPENROUTER_API_KEY_2")], f"Hermes {HERMES_TEXT}"
+    assert files_holding(tmp_path, CANARY) == [str(dotenv.relative_to(tmp_path))]  # after Hermes read and saved the pool
+
+
+def test_move_to_env_moves_a_manual_key_and_hermes_still_lists_it(openrouter_home, env, tmp_path):
+    """A key added with Hermes' own `hermes auth add` (a `manual` row, the key in
+    auth.json), then `pool --move-to env --yes`: on iot the key goes to .env and
+    the row keeps its id, label and place, and Hermes lists it from there. On
+    0.13–0.19 the move is refused (one line naming this Hermes, status 2) and
+    nothing is written."""
+    home = openrouter_home
+    added = run_hermes(["auth", "add", "openrouter", "--type", "api-key", "--api-key", CANARY, "--label", "team"], env)
+    assert added.returncode == 0, added.stdout + added.stderr
+    entries = pool_entries(home)
+    assert [(e["label"], e["source"]) for e in entries] == [("OPENROUTER_API_KEY", "env:OPENROUTER_API_KEY"), ("team", "manual")]
+    before = tree(home)
+    result = run_cli(["pool", "--move-to", "env", "--yes"], env)
+    assert CANARY not in result.stdout + result.stderr
+    if not NUMBERED_ENV_KEYS:
+        assert_refused_naming_this_hermes(result, "--move-to env")
+        assert tree(home) == before, f"Hermes {HERMES_TEXT}: --move-to env wrote something"
+        return
+    assert result.returncode == 0, result.stderr
+    moved = pool_entries(home)
+    assert [(e["id"], e["label"], e["priority"]) for e in moved] == [(e["id"], e["label"], e["priority"]) for e in entries]
+    assert moved[1]["source"] == "env:OPENROUTER_API_KEY_2" and "access_token" not in moved[1]
+    listed = run_hermes(["auth", "list", "openrouter"], env)
+    assert auth_rows(listed.stdout) == [ENV_ROW, ("team", "api_key", "env:OPENROUTER_API_KEY_2")], listed.stdout
+    assert f"id={moved[1]['id']}" in next(line for line in listed.stdout.splitlines() if " team " in line)
+    assert files_holding(tmp_path, CANARY) == [str((home / ".env").relative_to(tmp_path))]
+
+
+# -- ← and Esc inside the step (README "Keys inside the wizard") ------------------------
+NAVIGATION_HINT = "Keys: Enter answers · ← previous question · Esc leaves the setup · Ctrl-C skips this step"
+PLAIN_HINT = "Keys: Enter answers · Ctrl-C skips this step"
+
+
+def test_left_arrow_in_the_step_means_what_it_means_in_this_wizard(existing, hermes_home):
+    """iot (its menus say "ESC cancel  ← previous"): ← at the step's first
+    question (the key prompt, empty) reopens Hermes' previous menu (reasoning
+    effort), and choosing there shows the step again; ← at the strategy menu
+    asks "Add another API key" again, keeping the key added; the run then
+    finishes and Hermes reads the pool. 0.13–0.19: the hint names Ctrl-C only,
+    ← at the empty key prompt and in the strategy menu changes nothing (the
+    selection stays), and Esc in the menu does not leave; same end result."""
+    term = start_hermes(["setup", "model"], existing)
+    keep_openrouter(term)
+    hint = term.expect("Add another API key for openrouter")
+    hermes_menus = plain(term.log.getvalue()).split("◆ Credential pool")[0]  # what Hermes drew before the step
+    assert ("ESC cancel  ← previous" in hermes_menus) == WIZARD_NAVIGATION, f"Hermes {HERMES_TEXT}: its menus' key help"
+    assert (NAVIGATION_HINT if WIZARD_NAVIGATION else PLAIN_HINT) in [line.strip() for line in plain(hint).splitlines()], plain(hint)
+    if WIZARD_NAVIGATION:
+        term.send(LEFT)
+        back_to_hermes_menu(term)
+        term.expect("◆ Credential pool: openrouter")
+        term.expect("Add another API key for openrouter")
+        term.send(KEY_1 + ENTER)
+        term.expect("Where should Hermes keep the keys you add?")
+        term.expect("auth.json: Hermes' credential store")
+        term.send(ENTER)
+    else:
+        term.send(LEFT + KEY_1 + ENTER)  # ← at the empty prompt, then the key: one answer
+    term.expect("Label for this key")
+    term.send("team" + ENTER)
+    term.expect("Add another API key")
+    term.send(ENTER)
+    term.expect("How should Hermes rotate between these 2 keys?")
+    term.expect("random")  # the last row: the menu is drawn
+    if WIZARD_NAVIGATION:
+        term.send(LEFT)
+        term.expect("← back to the previous question")
+        term.expect("Add another API key")
+        term.send(ENTER)
+        term.expect("How should Hermes rotate between these 2 keys?")
+        term.expect("random")
+        term.send(DOWN + ENTER)  # round_robin
+    else:
+        term.send(ESC)  # nothing to wait for: it must change nothing
+        assert term.child.expect_exact(["Setup cancelled", pexpect.EOF, pexpect.TIMEOUT], timeout=1) == 2
+        term.send(DOWN + LEFT + ENTER)  # round_robin, then ←: still round_robin
+    term.expect("Write these changes?")
+    term.send(ENTER)
+    term.expect("Added 2 credentials to openrouter")
+    summary = continue_after_step(term)
+    finish_model_section(term)
+    assert term.finish() == 0, term.transcript()
+    text = term.text()
+    assert summary.startswith("Credential pool: added 2 keys to openrouter, strategy round_robin"), summary
+    assert text.count("◆ Credential pool") == (2 if WIZARD_NAVIGATION else 1), f"Hermes {HERMES_TEXT}"
+    assert ("← back to the previous question" in text) == WIZARD_NAVIGATION
+    assert "already done in this setup run" not in text and "Setup cancelled" not in text
+    assert ("Returning to the previous choice" in text) == WIZARD_NAVIGATION
+    assert "Nothing in the setup comes before this question" not in text
+    assert KEY_1 not in text and ENV_KEY not in text
+    assert_hermes_reads_the_pool(existing, hermes_home)
+
+
+def esc_reference(env) -> tuple[str, int]:
+    """What Hermes' own Esc does in `hermes setup model`: Esc at its first menu
+    (the provider menu); returns the last line shown and the exit status."""
+    term = start_hermes(["setup", "model"], env)
+    term.expect("Leave unchanged")  # the last row: the menu is drawn
+    term.send(ESC)
+    status = term.finish()
+    return plain(term.log.getvalue()).strip().splitlines()[-1].strip(), status
+
+
+def test_esc_in_the_step_leaves_the_setup_as_hermes_esc_does(existing, hermes_home, tmp_path):
+    """iot: Esc at a menu of the step (the strategy menu, a key already typed)
+    leaves the setup the way Esc at Hermes' own menu does: the same last line
+    ("Setup cancelled …") and exit status; nothing of the step is written."""
+    if not WIZARD_NAVIGATION:
+        pytest.skip(f"Hermes {HERMES_TEXT}: its wizard has no Esc that leaves the setup (no _SetupGoBack/_SetupCancelled); "
+                    "test_left_arrow_in_the_step_means_what_it_means_in_this_wizard checks Esc changes nothing there")
+    said, status = esc_reference(existing)
+    assert said.startswith("Setup cancelled"), said
+    term = start_hermes(["setup", "model"], existing)
+    keep_openrouter(term)
+    term.expect("Add another API key for openrouter")
+    term.send(KEY_1 + ENTER)
+    term.expect("Where should Hermes keep the keys you add?")
+    term.expect("auth.json: Hermes' credential store")
+    term.send(ENTER)
+    term.expect("Label for this key")
+    term.send("team" + ENTER)
+    term.expect("Add another API key")
+    term.send(ENTER)
+    term.expect("How should Hermes rotate between these 2 keys?")
+    term.expect("random")  # the menu is drawn
+    term.send(ESC)
+    term.expect("Setup cancelled")
+    assert term.finish() == status, term.transcript()
+    text = plain(term.log.getvalue())
+    assert text.strip().splitlines()[-1].strip() == said
+    assert "Write these changes?" not in text and "press Enter to continue" not in text
+    assert not files_holding(tmp_path, KEY_1)
+    auth = json.loads((hermes_home / "auth.json").read_text()) if (hermes_home / "auth.json").exists() else {}
+    assert "openrouter" not in (auth.get("credential_pool") or {}), auth
+    config = yaml.safe_load((hermes_home / "config.yaml").read_text())
+    assert "openrouter" not in (config.get("credential_pool_strategies") or {})
+
+
+# -- every profile at once (README "Every profile at once") ------------------------------
+
+
+def test_all_profiles_are_the_profiles_hermes_lists_and_get_the_keys(openrouter_home, env, tmp_path):
+    """`hermes profile create work` (its model then set to OpenRouter), a profile
+    `other` on Anthropic, and a folder `bare` under profiles/ with no file in it
+    (iot: not a profile; 0.13–0.19: one). `pool --all-profiles --provider
+    openrouter --key-file F --yes` writes to the profiles on OpenRouter only;
+    `pool --all-profiles --list --json` names the profiles `hermes profile list`
+    names, in its order; `hermes -p work auth list` shows the key."""
+    if not PROFILES_CLI:
+        pytest.skip(f"Hermes {HERMES_TEXT} has no `hermes profile` (no hermes_cli/profiles.py create_profile)")
+    root = openrouter_home
+    created = run_hermes(["profile", "create", "work", "--no-alias", "--no-skills"], env)
+    assert created.returncode == 0, created.stdout + created.stderr
+    profiles = root / "profiles"
+    (profiles / "work" / "config.yaml").write_text("model:\n  provider: openrouter\n")
+    (profiles / "other").mkdir()
+    (profiles / "other" / "config.yaml").write_text("model:\n  provider: anthropic\n")
+    (profiles / "bare").mkdir()
+    listed = run_hermes(["profile", "list"], env)
+    assert listed.returncode == 0, listed.stderr
+    names = profile_names(listed.stdout)
+    assert names == (["default", "other", "work"] if PROFILES_NEED_IDENTITY else ["default", "bare", "other", "work"]), listed.stdout
+
+    key_file = tmp_path / "keys.txt"
+    key_file.write_text(f"team {CANARY}\n")
+    wrote = run_cli(["pool", "--all-profiles", "--provider", "openrouter", "--key-file", str(key_file), "--yes"], env)
+    key_file.unlink()
+    assert wrote.returncode == 0, wrote.stderr
+    assert CANARY not in wrote.stdout + wrote.stderr
+    assert [e["label"] for e in pool_entries(root)] == ["OPENROUTER_API_KEY", "team"]
+    assert [e["label"] for e in pool_entries(profiles / "work")] == ["team"]
+    assert not (profiles / "other" / "auth.json").exists() and not any((profiles / "bare").iterdir())
+
+    result = run_cli(["pool", "--all-profiles", "--provider", "openrouter", "--list", "--json"], env)
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert list(dict.fromkeys(row["profile"] for row in rows)) == names, f"Hermes {HERMES_TEXT}"
+    stores = {row["profile"]: row["store"] for row in rows}
+    assert stores == {name: "own" if name in ("default", "work") else "root" for name in names}, rows
+
+    work = run_hermes(["-p", "work", "auth", "list", "openrouter"], env)
+    assert work.returncode == 0, work.stderr
+    assert auth_rows(work.stdout) == [("team", "api_key", "manual")], work.stdout

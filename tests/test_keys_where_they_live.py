@@ -71,6 +71,17 @@ def test_store_env_on_a_hermes_without_numbered_keys_is_a_usage_error_naming_it(
     assert (home / ".env").read_bytes() == before and not (home / "auth.json").exists()
 
 
+def test_move_to_env_on_a_hermes_without_numbered_keys_says_the_keys_can_stay(home, env):
+    added = run_cli(["pool", "--key-file", "-", "--yes"], env, input=f"team {KEY_1}\n")
+    assert added.returncode == 0, added.stderr
+    before = (home / "auth.json").read_bytes(), (home / ".env").read_bytes()
+    result = run_cli(["pool", "--move-to", "env", "--yes"], env)
+    assert result.returncode == 2 and result.stdout == "" and result.stderr.count("\n") == 1
+    assert "--move-to env: this Hermes (hermes-agent 0.19.0) reads no numbered variables" in result.stderr
+    assert "the keys can stay in auth.json" in result.stderr and "--store" not in result.stderr
+    assert ((home / "auth.json").read_bytes(), (home / ".env").read_bytes()) == before
+
+
 def test_store_env_puts_each_key_in_the_next_numbered_variable_and_no_secret_in_auth_json(
         home, newer_hermes, capsys, tmp_path):
     status, out, _ = run(["pool", "--store", "env", "--key-file", "-", "--yes"], f"team {CANARY}\n{KEY_2}\n", capsys)

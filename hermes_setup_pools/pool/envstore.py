@@ -58,13 +58,13 @@ def store_variable(target: PoolTarget) -> str | None:
     return _PRIMARY.get(str(target.pool_key), target.env_vars[0] if target.env_vars else None)
 
 
-def env_store_problem(state: PoolState) -> str | None:
-    """Why new keys of this pool cannot live in ``.env`` here, or ``None``."""
+def env_store_problem(state: PoolState, instead: str = "keep the keys in auth.json") -> str | None:
+    """Why new keys of this pool cannot live in ``.env`` here, or ``None``
+    (``instead``: what the user can do meanwhile, in the words of the flag asked)."""
     if not state.features.numbered_env_keys:
         var = store_variable(state.target) or "VAR"
         return (f"this Hermes ({state.features.version()}) reads no numbered variables ({var}_2, {var}_3 …), so it "
-                "would never use keys stored that way; keep --store auth (the default), or use a Hermes that reads "
-                "numbered keys (0.22+)")
+                f"would never use keys stored that way; {instead}, or use a Hermes that reads numbered keys (0.22+)")
     if store_variable(state.target) is None:
         return (f"Hermes reads no numbered API-key variables for {state.pool_key}; its keys live in auth.json"
                 + (" or in config.yaml" if state.target.custom is not None else ""))

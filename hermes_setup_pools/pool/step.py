@@ -58,9 +58,12 @@ def open_pool(ctx: Context, options: PoolOptions) -> PoolState | PoolOutcome:
     if "env" in (options.store, options.move_to):
         from .envstore import assumption_note, env_store_problem
 
-        problem = env_store_problem(state)
+        if options.store == "env":
+            flag, problem = "--store", env_store_problem(state, "keep --store auth (the default)")
+        else:
+            flag, problem = "--move-to", env_store_problem(state, "the keys can stay in auth.json")
         if problem:
-            raise UsageError(f"--{'store' if options.store == 'env' else 'move-to'} env: {problem}")
+            raise UsageError(f"{flag} env: {problem}")
         if note := assumption_note(state.features):
             ctx.echo(f"  Note: {note}.")
     return state
