@@ -161,7 +161,7 @@ class QuestionaryPrompter:
         import questionary
 
         options = [questionary.Choice(title=shown(choice[1]), value=choice[0],
-                                      description=shown(choice[2]) if len(choice) > 2 else None)
+                                      description=_described(shown(choice[2])) if len(choice) > 2 else None)
                    for choice in choices]
         question = questionary.select(
             shown(message),
@@ -244,3 +244,13 @@ class ScriptedPrompter:
         self.defaults[message] = default
         answer = self._next("confirm", message)
         return default if answer is DEFAULT else bool(answer)
+
+
+def _described(text: str) -> str:
+    """A choice's description wrapped to the terminal: questionary draws it on
+    one line after "  Description: ", and prompt_toolkit cuts what is wider."""
+    from .display import terminal_width, wrap
+
+    prefix = "  Description: "
+    width = terminal_width()
+    return wrap(prefix + text, width - 1 if width else None, indent=" " * len(prefix))[len(prefix):]

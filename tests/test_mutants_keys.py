@@ -7,7 +7,7 @@ import pytest
 
 from hermes_setup_pools.keys.detect import looks_like_secret, mask, quoted, redact
 from hermes_setup_pools.keys.files import render_auth, render_config, secret_name
-from hermes_setup_pools.keys.rules import is_placeholder, key_problem
+from hermes_setup_pools.keys.rules import clean_label, is_command_line, is_placeholder, key_problem
 
 # -- mask: how much of a key is shown ------------------------------------------------------------
 
@@ -212,3 +212,56 @@ def test_a_fingerprint_is_taken_of_any_text_even_a_lone_surrogate():
 
     assert fingerprint("abc") == "sha256:ba7816bf8f01cfea"
     assert fingerprint("a\udcff") == "sha256:" + __import__("hashlib").sha256(b"a\xed\xb3\xbf").hexdigest()[:16]
+
+
+# -- a second mutation run: the boundaries of a key and a label ------------------------------------
+
+
+def test_only_quotes_around_a_token_are_stripped_never_its_own_letters():
+    assert looks_like_secret("aB3dE5gH7jK9mN1pQ3sX")  # 20 characters, the last an X
+    assert looks_like_secret("XB3dE5gH7jK9mN1pQ3sT")
+    assert looks_like_secret("sk-abcdX") and looks_like_secret('"sk-abcde"')
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        ("a1b2c3d4", None),  # 8 characters: long enough
+        ("a1b2c3d", "that is too short to be an API key (under 8 characters)"),
+        ("sk-" + "a" * 4091 + "==", None),  # 4096 characters, outside the plain alphabet
+        ("sk-" + "a" * 4092 + "==", "the key is longer than 4096 characters; paste one key, nothing around it"),
+        ("sk-or-v1-abc\u2028defghij", "the key contains control characters (a stray escape sequence or a copied newline?)"),
+        ("sk-or-v1-abc\u2029defghij", "the key contains control characters (a stray escape sequence or a copied newline?)"),
+        ("abcdefghijklmnop qrstuvwxyzabcdef", "that looks like two keys pasted together; add them one at a time"),
+        ("abcdefghijklmno qrstuvwxyzabcdef", "the key contains spaces; paste one key at a time, with nothing around it"),
+        ("X/aB3dE5gH7jK9mN1pQ3s=", None),  # starts with a letter that is no quote
+        ("aB3/dE5gH7jK9mN1pQ3s=X", None),
+        ("a1b2c3d4a", None),  # the same character first and last is not one character repeated
+    ],
+)
+def test_key_problems_at_their_boundaries(raw, problem):
+    assert key_problem(raw) == problem
+
+
+@pytest.mark.parametrize(
+    "line", ["curl\t-H\t'Authorization: Bearer x'", "hermes\tauth add openrouter", "Authorization:Bearer sk-or-v1-x"],
+)
+def test_a_command_is_recognised_whatever_separates_its_first_word(line):
+    assert is_command_line(line)
+
+
+def test_text_that_is_no_command_is_not_one():
+    assert not is_command_line("") and not is_command_line("sk-or-v1-abcdefgh")
+
+
+def test_a_label_shaped_like_one_of_the_providers_keys_is_refused_and_64_characters_are_allowed():
+    label_is_a_key = "the label looks like an API key; labels are shown in the clear, so use a name"
+    assert clean_label("team-abcdefgh", ("team-",)) == ("team-abcdefgh", label_is_a_key)
+    assert clean_label("café team-abcdefgh", ("team-",)) == ("café team-abcdefgh", label_is_a_key)
+    assert clean_label("team-abcdefgh") == ("team-abcdefgh", None)
+    assert clean_label("x" * 64) == ("x" * 64, None)
+    assert clean_label("x" * 65) == ("x" * 65, "the label is longer than 64 characters")
+
+
+def test_a_paragraph_separator_inside_a_label_is_refused():
+    assert clean_label("team\u2029b") == ("team\u2029b", "the label contains control or formatting characters")

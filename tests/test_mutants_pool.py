@@ -491,3 +491,135 @@ def test_a_key_with_another_providers_prefix_is_named_as_that_providers(key, wor
 
     state = SimpleNamespace(pool_key="openrouter", target=SimpleNamespace(provider=SimpleNamespace(key_prefixes=("sk-or-",))))
     assert key_prefix_note(state, key) == f"openrouter keys usually start with sk-or-; {words}"
+
+
+# -- a second mutation run: what each change frees, and what the summary says ---------------------
+
+
+def test_keys_added_count_among_the_changes_done():
+    before = pool3()
+    add = Add(NewCredential("new", "manual", KEY_3, URL))
+    rename = Rename(target(before, "team"), "day")
+    result = apply_changes(before, [], (add, rename))
+    assert result.done == [add, rename] and result.changed
+    assert counts(result.done) == ["added 1", "renamed 1"]
+
+
+def test_a_source_removed_earlier_in_the_run_is_reported_as_removed_not_as_still_there():
+    before = pool3()
+    again = Add(NewCredential("again", ENV, KEY_3, URL))
+    result = apply_changes(before, [], (Remove(target(before, "OPENROUTER_API_KEY")), again))
+    assert result.skipped == [(again, f"{ENV} was removed from this pool; not re-adding it")]
+
+
+def test_a_label_another_entry_still_has_stays_taken_after_a_removal():
+    pool = [manual("team", KEY_1, "aaa111", 0), manual("Team", KEY_2, "bbb222", 1)]
+    result = apply_changes(pool, [], (Remove(Target.of(pool[0], 1)), Add(NewCredential("team", "manual", KEY_3, URL))))
+    assert [e["label"] for e in result.entries] == ["Team", "team-2"]
+
+
+def test_an_entry_without_a_label_frees_no_label_when_others_are_removed_or_renamed():
+    bare = {"id": "aaa000", "priority": 0, "access_token": KEY_1}
+    none, xxxx = manual("None", KEY_2, "bbb222", 1), manual("XXXX", KEY_3, "ccc333", 2)
+    pool = [bare, none, xxxx]
+    result = apply_changes(pool, [], (Remove(Target.of(none, 2)), Remove(Target.of(xxxx, 3)),
+                                      Add(NewCredential("None", "manual", KEY_4, URL)),
+                                      Add(NewCredential("XXXX", "manual", ENV_SECRET, URL))))
+    assert [e["label"] for e in result.added] == ["None", "XXXX"]  # both freed, whatever the bare entry is
+    renamed = apply_changes(pool, [], (Rename(Target.of(bare, 1), "day"), Add(NewCredential("XXXX", "manual", KEY_4, URL))))
+    assert [e["label"] for e in renamed.added] == ["XXXX-2"]  # renaming the bare entry freed nobody's label
+
+
+def test_a_key_another_entry_still_holds_stays_in_the_pool_after_a_removal():
+    team, twin = manual("team", KEY_1, "aaa111", 0), manual("twin", KEY_1, "bbb222", 1)
+    again = Add(NewCredential("again", "manual", KEY_1, URL))
+    result = apply_changes([team, twin], [], (Remove(Target.of(team, 1)), again))
+    assert result.skipped == [(again, "already in the pool as 'twin'")] and labels_of(result.entries) == [("twin", 0)]
+
+
+def test_a_replaced_key_is_free_for_another_entry_in_the_same_run():
+    before = pool3()
+    replace = Replace(target(before, "night"), NewCredential("night", "manual", KEY_3, URL))
+    result = apply_changes(before, [], (replace, Add(NewCredential("old night", "manual", KEY_2, URL))))
+    assert result.skipped == [] and [(e["label"], e["access_token"]) for e in result.added] == [("old night", KEY_2)]
+
+
+def test_only_a_manual_entry_holding_its_key_can_move_it_to_env():
+    emptied = {**manual("team", KEY_1, "aaa111", 0), "access_token": ""}
+    move = ToEnv(Target.of(emptied, 1), NewCredential("team", "env:OPENROUTER_API_KEY_2", KEY_1, URL))
+    assert apply_changes([emptied], [], (move,)).skipped == [(move, "'team' no longer holds its key in auth.json")]
+    seeded = {**borrowed(0), "access_token": ENV_SECRET}  # Hermes' own copy of a key it read from .env
+    move = ToEnv(Target.of(seeded, 1), NewCredential("x", "env:OPENROUTER_API_KEY_2", ENV_SECRET, URL))
+    result = apply_changes([seeded], [], (move,))
+    assert result.skipped == [(move, "'OPENROUTER_API_KEY' no longer holds its key in auth.json")]
+    assert result.entries == [seeded]
+
+
+def test_counts_say_keys_and_entries_in_the_plural():
+    t = Target("aaa111", "team", "manual", fingerprint(KEY_1), 1)
+    cred = NewCredential("team", "env:X", KEY_1, URL)
+    assert counts([ToEnv(t, cred), ToEnv(t, cred), NewId(t), NewId(t)]) == [
+        "moved 2 keys to .env", "gave 2 entries a new id"]
+
+
+# -- the plan and the index behind the questions ---------------------------------------------------
+
+@pytest.fixture
+def newer_hermes(monkeypatch):
+    """The installed Hermes (0.19), stated as one that reads numbered keys from .env and op:// references."""
+    from hermes_setup_pools.hermes.features import HermesFeatures
+
+    newer = HermesFeatures(installed=True, numbered_env_keys=True, secret_sources=frozenset({"onepassword"}))
+    monkeypatch.setattr("hermes_setup_pools.pool.discovery.hermes_features", lambda: newer)
+    return newer
+
+
+def test_a_key_going_to_env_shows_in_the_pool_as_it_will_be_as_a_key_hermes_has(home, newer_hermes):
+    _, text, _ = run_step(home, ["add", KEY_3, "env", "", "", "rename", "1", "day", "finish", True])
+    table = text.split("The pool will then be:\n", 1)[1]
+    row = next(line for line in table.splitlines() if "env:OPENROUTER_API_KEY" in line)
+    assert "…3333" in row and " ok " in row and "no key" not in row and "(not stored)" not in row
+
+
+def test_a_reference_is_labelled_by_default_with_the_variable_that_holds_it(hermes_home, newer_hermes):
+    (hermes_home / "config.yaml").write_text(CONFIG + "secrets:\n  onepassword:\n    enabled: true\n")
+    _, _, prompter = run_step(hermes_home, ["op://Private/OpenRouter/credential", "", "", True])
+    assert ("text", "Label for this key (Enter for OPENROUTER_API_KEY):") in prompter.asked
+    assert [e["label"] for e in entries(hermes_home)] == ["OPENROUTER_API_KEY"]
+
+
+def index_of(home: Path, **replaced):
+    """The index the questions use, on the pool as read from ``home``."""
+    import io
+
+    from hermes_setup_pools import Context
+    from hermes_setup_pools.pool.options import PoolOptions
+    from hermes_setup_pools.pool.plan import PoolIndex
+    from hermes_setup_pools.pool.step import open_pool
+
+    state = open_pool(Context(home, interactive=False, out=io.StringIO()), PoolOptions())
+    return PoolIndex(state._replace(**replaced) if replaced else state)
+
+
+def test_the_index_gives_copies_of_the_entries_and_keeps_what_is_not_an_entry(home):
+    pool = index_of(home)
+    shown = pool.entries()
+    shown[0]["label"] = "scribbled"
+    assert pool.entries()[0]["label"] == "team"
+    junk = index_of(home, entries=(*pool.state.entries, "junk"))  # e.g. a root pool a profile borrows
+    assert junk.entries()[-1] == "junk"
+
+
+def test_the_index_applies_each_change_once_however_often_the_pool_is_shown(home, monkeypatch):
+    from hermes_setup_pools.pool.apply import EditedPool
+
+    pool = index_of(home)
+    pushed = []
+    real_push = EditedPool.push
+    monkeypatch.setattr(EditedPool, "push", lambda self, change: pushed.append(change) or real_push(self, change))
+    first = pool.entries()
+    rename = Rename(Target.of(first[0], 1), "day")
+    pool.change(rename)
+    for _ in range(3):
+        assert [e["label"] for e in pool.entries()] == ["day", "night"]
+    assert pushed == [rename]

@@ -6,6 +6,7 @@ Real files, parsed back."""
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import subprocess
 import sys
@@ -926,3 +927,497 @@ def test_what_cannot_be_read_or_replaced_is_named_before_the_first_question(herm
     with pytest.raises(StoreError) as refused:
         check_home(hermes_home, [link])
     assert str(refused.value) == message.format(home=hermes_home, file=real)
+
+
+# -- a second mutation run: locks, ownership, signals, and what a refusal says ----------------------
+
+ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give files to other users and to run as one")
+USER, GROUP, OTHER_GROUP = 12345, 23456, 34567
+
+
+@pytest.fixture
+def shared(tmp_path):
+    """A directory another user can reach (tmp_path's parents are root's alone), owned by USER:GROUP."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    path = Path(tempfile.mkdtemp(prefix="hsp-mutants-"))
+    os.chmod(path, 0o755)
+    os.chown(path, USER, GROUP)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def as_user(action, uid=USER, gid=OTHER_GROUP) -> str:
+    """Run ``action()`` in a forked copy of this process (the same, possibly mutated, code)
+    as a user that is not root; returns ``ok`` or the exception it raised as ``Name: message``."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            os.close(read_end)
+            os.setgroups([])
+            os.setgid(gid)
+            os.setuid(uid)
+            result = action()
+            message = "ok" if result is None else f"ok: {result!r}"
+        except BaseException as exc:  # everything goes back to the parent
+            message = f"{type(exc).__name__}: {exc}"
+        os.write(write_end, message.encode())
+        os._exit(0)
+    os.close(write_end)
+    chunks = []
+    while chunk := os.read(read_end, 65536):
+        chunks.append(chunk)
+    os.close(read_end)
+    os.waitpid(pid, 0)
+    return b"".join(chunks).decode()
+
+
+def test_without_hermes_loaded_or_its_holder_table_the_lock_is_taken_normally(hermes_home, monkeypatch):
+    monkeypatch.delitem(sys.modules, "hermes_cli.auth", raising=False)
+    assert held_by_hermes_here(hermes_home) is False
+    renamed = types.ModuleType("hermes_cli.auth")  # a Hermes release that renamed its private table
+    monkeypatch.setitem(sys.modules, "hermes_cli.auth", renamed)
+    assert held_by_hermes_here(hermes_home) is False
+    with auth_lock(hermes_home, timeout=0.05):
+        assert (hermes_home / "auth.lock").exists()
+
+
+def test_a_busy_auth_lock_names_hermes_as_the_holder(hermes_home):
+    fd = os.open(lock_path(hermes_home), os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        with pytest.raises(StoreError) as refused, auth_lock(hermes_home, timeout=0.05):
+            pass
+    finally:
+        os.close(fd)
+    assert str(refused.value) == (f"timed out after 0.05 s waiting for {hermes_home / 'auth.lock'}: another Hermes "
+                                  "process (a running gateway or hermes command) holds the lock; retry when it has "
+                                  "finished")
+
+
+def test_a_new_lock_file_is_private(hermes_home):
+    with auth_lock(hermes_home):
+        pass
+    with file_lock(hermes_home, hermes_home / ".env.lock"):
+        pass
+    assert [(hermes_home / name).stat().st_mode & 0o777 for name in ("auth.lock", ".env.lock")] == [0o600, 0o600]
+
+
+def test_a_lock_file_linked_away_after_the_check_is_still_not_followed(hermes_home, tmp_path, monkeypatch):
+    from hermes_setup_pools.store import lock
+
+    victim = tmp_path / "elsewhere.lock"
+    path = hermes_home / "auth.lock"
+    real_make_home = lock.make_home
+
+    def plant_a_link(home):  # another process wins the race between the check and the open
+        real_make_home(home)
+        path.symlink_to(victim)
+
+    monkeypatch.setattr(lock, "make_home", plant_a_link)
+    with pytest.raises(StoreError) as refused, file_lock(hermes_home, path):
+        pass
+    assert str(refused.value) == f"{path} is a symbolic link; refusing to follow it (remove the link and retry)"
+    assert not victim.exists()
+
+
+def test_a_lock_file_that_cannot_be_opened_is_named_with_the_reason(hermes_home):
+    (hermes_home / "auth.lock").mkdir()
+    with pytest.raises(StoreError) as refused, auth_lock(hermes_home):
+        pass
+    assert str(refused.value) == f"cannot open {hermes_home / 'auth.lock'}: Is a directory"
+
+
+@ROOT_ONLY
+def test_a_lock_file_is_given_to_the_home_owner_only_when_it_is_not_theirs(hermes_home):
+    os.chown(hermes_home, USER, GROUP)
+    with auth_lock(hermes_home):  # created by root: given to the home's owner
+        pass
+    created = (hermes_home / "auth.lock").stat()
+    assert (created.st_uid, created.st_gid) == (USER, GROUP)
+    env_lock = hermes_home / ".env.lock"
+    env_lock.write_text("")
+    os.chown(env_lock, USER, OTHER_GROUP)  # the owner's already, in a group of their choosing: left alone
+    with file_lock(hermes_home, env_lock):
+        pass
+    kept = env_lock.stat()
+    assert (kept.st_uid, kept.st_gid) == (USER, OTHER_GROUP)
+
+
+def test_a_lock_gives_up_the_moment_its_time_is_up(hermes_home, monkeypatch):
+    from hermes_setup_pools.store import lock
+
+    fd = os.open(lock_path(hermes_home), os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    clock = iter([100.0, 115.0, 130.0])
+    slept = []
+    monkeypatch.setattr(lock.time, "monotonic", lambda: next(clock))
+    monkeypatch.setattr(lock.time, "sleep", slept.append)
+    try:
+        with pytest.raises(StoreError, match=r"^timed out after 15 s waiting for "), auth_lock(hermes_home):
+            pass
+    finally:
+        os.close(fd)
+    assert slept == []  # 15 s after the start is the deadline itself: no further poll
+
+
+@ROOT_ONLY
+def test_root_may_check_and_write_a_home_and_files_that_belong_to_a_user(hermes_home, tmp_path):
+    os.chown(hermes_home, USER, GROUP)
+    auth = hermes_home / "auth.json"
+    auth.write_text("{}")
+    os.chown(auth, USER, GROUP)
+    dotfile = tmp_path / "dotfiles-config.yaml"
+    dotfile.write_text("x: 1\n")
+    os.chown(dotfile, USER, GROUP)  # a link into the owner's own files is written through
+    (hermes_home / "config.yaml").symlink_to(dotfile)
+    check_home(hermes_home, [auth, hermes_home / "config.yaml"])
+
+
+@ROOT_ONLY
+def test_every_file_is_checked_even_after_one_that_does_not_exist_yet(hermes_home, tmp_path):
+    other = tmp_path / "other.json"
+    other.write_text("{}")
+    os.chown(other, USER, GROUP)
+    (hermes_home / "auth.json").symlink_to(other)
+    with pytest.raises(StoreError, match=r"auth\.json is a symbolic link to .*other\.json, which belongs to uid 12345"):
+        check_home(hermes_home, [hermes_home / "config.yaml", hermes_home / "auth.json"])
+
+
+def test_a_read_only_file_system_is_named_as_the_reason(hermes_home, monkeypatch):
+    real_statvfs, real_access = os.statvfs, os.access
+
+    def statvfs(path):
+        result = real_statvfs(path)
+        return types.SimpleNamespace(f_flag=result.f_flag | os.ST_RDONLY) if str(path) == str(hermes_home) else result
+
+    monkeypatch.setattr(os, "statvfs", statvfs)
+    monkeypatch.setattr(os, "access", lambda p, m: str(p) != str(hermes_home) and real_access(p, m))
+    with pytest.raises(StoreError) as refused:
+        check_home(hermes_home, [])
+    assert str(refused.value) == f"cannot write in {hermes_home}: the file system is read-only"
+
+
+def test_every_leftover_removed_is_reported(hermes_home):
+    for name in ("auth.json.tmp.1.abc", "auth.json.tmp.2.def"):
+        (hermes_home / name).write_text("k")
+    removed = remove_leftovers(hermes_home, hermes_home / "auth.json", hermes_home / "config.yaml")
+    assert sorted(removed) == ["auth.json.tmp.1.abc", "auth.json.tmp.2.def"]
+
+
+def test_asking_whether_a_writer_is_alive_sends_it_no_signal(hermes_home):
+    alive = subprocess.Popen([sys.executable, "-c", "import signal, time; signal.signal(signal.SIGHUP, signal.SIG_DFL); "
+                              "signal.signal(signal.SIGINT, signal.SIG_DFL); print(1, flush=True); time.sleep(30)"],
+                             stdout=subprocess.PIPE)
+    try:
+        alive.stdout.readline()  # its handlers are in place
+        leftover = hermes_home / f"config.yaml.tmp.{alive.pid}.0123456789abcdef"
+        leftover.write_text("k")
+        assert remove_leftovers(hermes_home, hermes_home / "auth.json", hermes_home / "config.yaml") == []
+        with pytest.raises(subprocess.TimeoutExpired):
+            alive.wait(timeout=0.2)
+        assert leftover.exists()
+    finally:
+        alive.kill()
+        alive.wait()
+
+
+@ROOT_ONLY
+def test_a_leftover_of_another_users_live_process_is_kept(shared):
+    leftover = shared / "config.yaml.tmp.1.0123456789abcdef"  # process 1 runs, as root: not ours to signal
+    leftover.write_text("k")
+    os.chown(leftover, USER, GROUP)
+    assert remove_leftovers(shared, shared / "auth.json", shared / "config.yaml") == []  # as root
+    assert as_user(lambda: remove_leftovers(shared, shared / "auth.json", shared / "config.yaml")) == "ok: []"
+    assert leftover.exists()
+
+
+@ROOT_ONLY
+def test_a_home_made_by_root_belongs_to_the_owner_of_the_directory_it_is_made_in(shared):
+    home = shared / "a" / ".hermes"
+    make_home(home)
+    assert [(p.stat().st_uid, p.stat().st_gid) for p in (shared / "a", home)] == [(USER, GROUP)] * 2
+
+
+@ROOT_ONLY
+def test_a_link_planted_where_the_home_is_being_made_is_not_followed(shared, tmp_path, monkeypatch):
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    home = shared / ".hermes"
+    real_mkdir = os.mkdir
+
+    def race(path, mode=0o777, **kwargs):
+        if str(path) == str(home):  # another process puts a link there first
+            os.symlink(victim, path)
+            raise FileExistsError(17, "File exists", str(path))
+        return real_mkdir(path, mode, **kwargs)
+
+    monkeypatch.setattr(os, "mkdir", race)
+    make_home(home)
+    assert (victim.stat().st_uid, victim.stat().st_gid) == (0, 0)
+    assert (home.lstat().st_uid, home.lstat().st_gid) == (USER, GROUP)
+
+
+def test_a_home_made_by_another_run_at_the_same_moment_is_fine(tmp_path, monkeypatch):
+    home = tmp_path / "new" / ".hermes"
+    real_mkdir = os.mkdir
+
+    def race(path, mode=0o777, **kwargs):
+        real_mkdir(path, mode, **kwargs)
+        if str(path) == str(home):  # the other run got there first
+            raise FileExistsError(17, "File exists", str(path))
+
+    monkeypatch.setattr(os, "mkdir", race)
+    make_home(home)
+    assert home.is_dir()
+
+
+def test_a_home_that_cannot_be_made_is_named_with_the_reason(tmp_path):
+    (tmp_path / "file").write_text("")
+    with pytest.raises(StoreError) as refused:
+        make_home(tmp_path / "file" / "home")
+    assert str(refused.value) == f"cannot create {tmp_path / 'file' / 'home'}: Not a directory"
+
+
+@ROOT_ONLY
+def test_a_user_writing_their_own_home_changes_no_owner_or_group(shared):
+    write_atomic(shared / "as-root", b"x", 0o600, new_owner=(USER, GROUP))  # root: given to the home's owner
+    assert ((shared / "as-root").stat().st_uid, (shared / "as-root").stat().st_gid) == (USER, GROUP)
+    # a user outside the home's group: the file keeps the user's own group, and nothing is refused
+    assert as_user(lambda: write_atomic(shared / "as-user", b"x", 0o600, new_owner=(USER, GROUP))) == "ok"
+    assert ((shared / "as-user").stat().st_uid, (shared / "as-user").stat().st_gid) == (USER, OTHER_GROUP)
+
+
+def test_text_in_pieces_is_written_while_it_is_produced(tmp_path):
+    seen = []
+
+    def pieces():
+        for n in range(200_000):
+            if n == 150_000:
+                seen.append(sum(p.stat().st_size for p in tmp_path.iterdir() if ".tmp." in p.name))
+            yield "x"
+
+    write_atomic(tmp_path / "auth.json", pieces(), 0o600)
+    assert (tmp_path / "auth.json").read_text() == "x" * 200_000
+    assert seen[0] >= 65_536  # the first batches are on disk already: the text never sits in memory whole
+
+
+def test_signals_that_arrive_during_a_write_are_delivered_when_it_ends():
+    import signal
+
+    from hermes_setup_pools.store.files import signals_deferred
+
+    got = []
+    previous = signal.signal(signal.SIGHUP, lambda *_: got.append("hup"))
+    try:
+        with signals_deferred():
+            os.kill(os.getpid(), signal.SIGHUP)
+            assert got == []  # held back while both files are written
+        assert got == ["hup"]
+        assert signal.SIGHUP not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGHUP, signal.SIGINT, signal.SIGTERM])
+
+
+def test_where_signals_cannot_be_held_back_the_write_goes_ahead(monkeypatch):
+    from hermes_setup_pools.store import files
+
+    calls = []
+
+    def unavailable(*args):
+        calls.append(args)
+        raise OSError(38, "Function not implemented")
+
+    monkeypatch.setattr(files.signal, "pthread_sigmask", unavailable)
+    with files.signals_deferred():
+        pass
+    assert len(calls) == 1  # tried once; nothing to restore afterwards
+
+
+def test_update_pool_refuses_a_pool_hermes_could_not_use_and_writes_nothing(hermes_home):
+    path = hermes_home / "auth.json"
+    for content, problem in [
+        ({"credential_pool": {"openrouter": {"id": "a"}}}, f"{path}: credential_pool.openrouter is a dict, expected a list"),
+        ({"suppressed_sources": {"openrouter": "env:X"}}, f"{path}: suppressed_sources.openrouter is a str, expected a list"),
+        ({"credential_pool": {"openrouter": ["junk"]}},
+         f"{path}: credential_pool.openrouter entry #1 is a JSON str, not an object; Hermes cannot load this pool. Fix "
+         "it by hand (or `hermes-setup-pools doctor`); nothing was written"),
+    ]:
+        path.write_text(json.dumps(content))
+        with pytest.raises(StoreError) as refused:
+            update_pool(hermes_home, "openrouter", lambda e, s: _Edit([{"id": "new"}], s))
+        assert str(refused.value) == problem
+        assert json.loads(path.read_text()) == content
+
+
+def test_update_pool_waits_for_the_lock_as_long_as_it_is_told(hermes_home):
+    fd = os.open(lock_path(hermes_home), os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        with pytest.raises(StoreError, match=r"^timed out after 0\.05 s waiting for "):
+            update_pool(hermes_home, "openrouter", lambda e, s: _Edit([{"id": "a"}], s), timeout=0.05)
+    finally:
+        os.close(fd)
+
+
+def test_a_circular_structure_is_refused_with_json_own_words():
+    from hermes_setup_pools.store.auth import auth_text
+
+    pool: list = [{"id": "a"}]
+    pool.append(pool)
+    data = {"credential_pool": {"p": pool}}
+    with pytest.raises(ValueError) as theirs:
+        json.dumps(data, indent=2)
+    with pytest.raises(ValueError) as ours:
+        "".join(auth_text(data))
+    assert str(ours.value) == str(theirs.value) == "Circular reference detected"
+
+
+def test_entries_with_thousands_of_fields_are_written_as_json_dumps_writes_them():
+    from hermes_setup_pools.store.auth import auth_text
+
+    wide = [{f"field_{n}": n for n in range(900)} for _ in range(128)]  # a run the C encoder returns in several chunks
+    data = {"credential_pool": {"openrouter": wide}}
+    assert "".join(auth_text(data)) == json.dumps(data, indent=2) + "\n"
+
+
+def test_config_yaml_read_before_is_parsed_again_once_it_changed(hermes_home):
+    path = hermes_home / "config.yaml"
+    path.write_text("a: 1\n")
+    before = load_config(hermes_home)
+    path.write_text("a: 2\n")
+    assert load_config(hermes_home, before).data == {"a": 2}
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("\t\n", "is not valid YAML (line 1, column 1): found character that cannot start any token; fix it and retry"),
+        ("X\n", ": the top level is a str, expected a mapping"),
+    ],
+)
+def test_config_yaml_of_one_stray_character_is_refused_as_hermes_would_fail_on_it(hermes_home, text, problem):
+    (hermes_home / "config.yaml").write_text(text)
+    with pytest.raises(StoreError) as refused:
+        load_config(hermes_home)
+    assert str(refused.value) == f"{hermes_home / 'config.yaml'}{'' if problem.startswith(':') else ' '}{problem}"
+
+
+def test_an_env_value_reads_as_the_named_tuple_it_was():
+    from hermes_setup_pools.store.dotenv import EnvValue
+
+    assert repr(EnvValue("x", ".env")) == "EnvValue(value='x', where='.env')"
+
+
+# -- plugins.enabled / plugins.disabled: the second run's layouts and messages ---------------------
+
+
+def plan_plugins(text: str, *, on: bool = True):
+    from pathlib import Path
+
+    from hermes_setup_pools.store.config import ConfigFile
+    from hermes_setup_pools.store.yaml_edit import load
+    from hermes_setup_pools.store.yaml_list import ListEdit, plan_list_edits
+
+    config = ConfigFile(Path("config.yaml"), text, load(text), None)
+    edits = [ListEdit("enabled", "setup-pools", present=on), ListEdit("disabled", "setup-pools", present=not on)]
+    return plan_list_edits(config, "plugins", edits)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("x: 1\n", "x: 1\nplugins:\n  enabled:\n  - setup-pools\n"),  # no blank line in between
+        ("x: 1\nplugins: ~ # none\n", "x: 1\nplugins:  # none\n  enabled:\n  - setup-pools\n"),
+        # after a nested block, which ends at the start of the next line
+        ("plugins:\n  entries:\n    a: 1\nx: 2\n", "plugins:\n  entries:\n    a: 1\n  enabled:\n  - setup-pools\nx: 2\n"),
+        # a TAB before a comment: Hermes' loader (libyaml) reads it, so the edit does too
+        ("plugins:\n  enabled: [a]\t# mine\n", "plugins:\n  enabled: [a, setup-pools]\t# mine\n"),
+    ],
+)
+def test_more_layouts_an_item_is_added_to(before, after):
+    assert add_item_text(before, "plugins", "enabled", "setup-pools") == after
+
+
+def test_an_item_on_its_own_line_below_the_dash_is_an_unusual_layout():
+    with pytest.raises(LayoutError, match=r"^plugins\.enabled is laid out in an unusual way$"):
+        add_item_text("plugins:\n  enabled:\n  -\n    a\n", "plugins", "enabled", "setup-pools")
+    with pytest.raises(LayoutError, match=r"^plugins\.enabled is laid out in an unusual way$"):
+        remove_item_text("plugins:\n  enabled:\n  -\n    setup-pools\n  - a\n", "plugins", "enabled", "setup-pools")
+    with pytest.raises(LayoutError, match=r"^plugins\.enabled is laid out in an unusual way$"):  # a comment after the key
+        remove_item_text("plugins:\n  ? enabled # c\n  :\n    - setup-pools\n", "plugins", "enabled", "setup-pools")
+    assert remove_item_text("plugins:\n  ? enabled\n  :\n    - setup-pools\n", "plugins", "enabled", "setup-pools") == (
+        "plugins:\n  ? enabled\n  : []\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "on", "problem"),
+    [
+        ("plugins:\n  enabled:\n  -\n    a\n", True,
+         "config.yaml: plugins.enabled is laid out in an unusual way; nothing was written. Set it by hand: under "
+         "`plugins:`, make `enabled:` a list with setup-pools"),
+        ("plugins:\n  enabled:\n  -\n    setup-pools\n", False,
+         "config.yaml: plugins.enabled is laid out in an unusual way; nothing was written. Set it by hand: under "
+         "`plugins:`, make `enabled:` a list without setup-pools"),
+        # taking out the anchored item would leave its alias pointing nowhere
+        ("plugins:\n  enabled:\n  - &x setup-pools\n  - *x\n", False,
+         "config.yaml has a layout this tool cannot edit without risk; nothing was written. Set it by hand: under "
+         "`plugins:`, make `enabled:` a list without setup-pools"),
+        # a merge key (<<) gives plugins its list: an added `enabled:` would hide it
+        ("base: &b\n  enabled: [a]\nplugins:\n  <<: *b\n", True,
+         "config.yaml has a layout this tool cannot edit without risk; nothing was written. Set it by hand under "
+         "`plugins:`: enabled with setup-pools; disabled without setup-pools"),
+        ("base: &b\n  enabled: [setup-pools]\n  disabled: [a]\nplugins:\n  <<: *b\n", False,
+         "config.yaml: plugins.enabled is not a list; nothing was written. Set it by hand: under `plugins:`, make "
+         "`enabled:` a list without setup-pools"),
+    ],
+)
+def test_a_layout_that_is_not_edited_says_what_to_write_by_hand(text, on, problem):
+    with pytest.raises(StoreError) as refused:
+        plan_plugins(text, on=on)
+    assert str(refused.value) == problem
+
+
+@pytest.mark.parametrize(
+    "string", ["setup-pools,,foo", "my plugin,setup-pools", "'[1, setup-pools]'", "'{setup-pools: 1}'"],
+)
+def test_a_string_that_names_no_clear_list_of_plugins_is_refused_asking_for_a_yaml_list(string):
+    with pytest.raises(StoreError) as refused:
+        plan_plugins(f"plugins:\n  enabled: {string}\n")
+    assert str(refused.value).endswith("which Hermes ignores (it reads only a YAML list); nothing was written. Replace "
+                                       "it by hand with a YAML list under `plugins:`")
+
+
+@pytest.mark.parametrize(
+    ("string", "after", "said"),
+    [
+        ("setup-pools", "[setup-pools]", "into the list [setup-pools]"),
+        ("'[]'", "[setup-pools]", "into the list [setup-pools]"),
+        ("a,Xb,setup-pools", "[a, Xb, setup-pools]", "into the list [a, Xb, setup-pools]; Hermes now also loads a, Xb"),
+    ],
+)
+def test_a_string_naming_us_becomes_the_list_it_names_and_says_what_else_it_switches_on(string, after, said):
+    text, done = plan_plugins(f"plugins:\n  enabled: {string}\n")
+    assert text == f"plugins:\n  enabled: {after}\n"
+    assert done == [f"turned plugins.enabled from the string {yaml.safe_load(string)!r} (which Hermes ignores) {said}"]
+
+
+def test_enabling_also_takes_us_out_of_disabled_when_enabled_already_says_so():
+    text, done = plan_plugins("plugins:\n  enabled: [setup-pools]\n  disabled: [setup-pools, a]\n")
+    assert text == "plugins:\n  enabled: [setup-pools]\n  disabled: [a]\n"
+    assert done == ["removed setup-pools from plugins.disabled"]
+
+
+def test_planning_a_list_edit_leaves_the_config_as_read_untouched():
+    from pathlib import Path
+
+    from hermes_setup_pools.store.config import ConfigFile
+    from hermes_setup_pools.store.yaml_list import ListEdit, plan_list_edits
+
+    config = ConfigFile(Path("config.yaml"), "plugins:\n  enabled: [a]\n", {"plugins": {"enabled": ["a"]}}, None)
+    plan_list_edits(config, "plugins", [ListEdit("enabled", "setup-pools", present=True)])
+    assert config.data == {"plugins": {"enabled": ["a"]}}

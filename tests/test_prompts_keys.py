@@ -102,3 +102,26 @@ def test_the_whole_step_with_real_key_presses(keys, hermes_home):
     assert [(e["label"], e["access_token"]) for e in entries] == [("team", KEY_1), ("api-key-2", KEY_2)]
     assert "round_robin" in (hermes_home / "config.yaml").read_text()
     assert KEY_1 not in out.getvalue() and KEY_2 not in out.getvalue()
+
+
+def test_a_long_choice_description_wraps_to_the_terminal_instead_of_being_cut(monkeypatch):
+    # questionary draws a description on one line and prompt_toolkit cuts what is
+    # wider than the terminal: at 80 columns every word must still be on screen.
+    import re
+
+    from prompt_toolkit.data_structures import Size
+    from prompt_toolkit.output.vt100 import Vt100_Output
+
+    monkeypatch.setenv("COLUMNS", "80")
+    words = ("auth.json: Hermes' credential store, the key in plain text in a file only you can read; "
+             "every Hermes reads it, and the doctor can move it to .env later")
+    screen = io.StringIO()
+    output = Vt100_Output(screen, lambda: Size(rows=24, columns=80), term="xterm")
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=output):
+        pipe.send_text(ENTER)
+        answer = QuestionaryPrompter().select("Where?", [("auth", "auth.json", words), ("env", ".env")], default="auth")
+    assert answer == "auth"
+    drawn = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|[\r\n]", " ", screen.getvalue())
+    assert re.sub(r"\s+", " ", words) in re.sub(r"\s+", " ", drawn)
+    lines = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen.getvalue()).replace("\r", "").split("\n")
+    assert max(len(line) for line in lines) <= 80
