@@ -155,3 +155,33 @@ def test_the_exit_statuses_the_readme_documents_are_the_real_ones(home, env):
                   ["pool", "--bogus"], ["pool"], ["pool", "--non-interactive", "--key-file", "-"]):
         assert run_cli(usage, env, input=f"{KEY_2}\n").returncode == 2, usage
     assert {130, 143, 129} <= set(documented)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGHUP, signal.SIGTERM, signal.SIGINT])
+def test_a_signal_the_kernel_hands_to_another_thread_still_waits_for_the_write(signum):
+    # A signal mask is per thread: with another thread running (Hermes runs some,
+    # the key check runs eight), the kernel delivers a process signal there, and
+    # the main thread's handler ran in the middle of the write.
+    import threading
+    import time
+
+    from hermes_setup_pools.store.files import signals_deferred
+
+    got: list[int] = []
+    previous = signal.signal(signum, lambda number, _frame: got.append(number))
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        with signals_deferred():
+            os.kill(os.getpid(), signum)
+            deadline = time.monotonic() + 0.2  # room for the handler to run, were it not held back
+            while time.monotonic() < deadline:
+                time.sleep(0.001)
+            assert got == []
+        assert got == [signum]
+        assert signal.getsignal(signum) is not None and signum not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    finally:
+        stop.set()
+        other.join()
+        signal.signal(signum, previous)

@@ -173,19 +173,45 @@ def write_atomic(target: Path, payload: bytes | Iterable[str], mode: int, *, new
 
 class signals_deferred:  # used as a function: `with signals_deferred():`
     """Hold SIGINT, SIGTERM and SIGHUP back while the block runs (they are
-    delivered when it ends), so two files written together are never split."""
+    delivered when it ends), so two files written together are never split.
+
+    Two guards, because a signal mask is per thread: the main thread's mask
+    holds them back there, and while the block runs a handler that only records
+    them stands in for the usual one, for a signal the kernel hands to another
+    thread (Hermes and the key check run threads). Both kinds are delivered,
+    to the usual handlers, when the block ends."""
 
     def __init__(self) -> None:
         self.previous: set[int] | None = None
+        self.handlers: dict[int, object] = {}
+        self.pending: list[int] = []
+
+    def _record(self, signum: int, frame: object) -> None:
+        self.pending.append(signum)
 
     def __enter__(self) -> None:
-        held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+        import threading
+
+        held = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+        if threading.current_thread() is threading.main_thread():  # handlers can be set only there
+            for signum in held:
+                try:
+                    self.handlers[signum] = signal.signal(signum, self._record)
+                except (OSError, ValueError, TypeError):
+                    pass
         try:
-            self.previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+            self.previous = signal.pthread_sigmask(signal.SIG_BLOCK, set(held))
         except (AttributeError, OSError, ValueError):
-            self.previous = None  # no signal masks here: write without the guard
+            self.previous = None  # no signal masks here: the recording handlers are the guard
 
     def __exit__(self, *exc: object) -> None:
+        handlers, self.handlers = self.handlers, {}
+        for signum, handler in handlers.items():
+            if handler is not None:  # None: a handler set outside Python, which cannot be put back
+                signal.signal(signum, handler)  # type: ignore[arg-type]
         if self.previous is not None:
             previous, self.previous = self.previous, None
-            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)  # what the mask held back arrives now
+        pending, self.pending = self.pending, []
+        for signum in dict.fromkeys(pending):
+            signal.raise_signal(signum)
