@@ -50,6 +50,15 @@ def _pool_flag_problem(args: argparse.Namespace) -> str | None:
     """Why these ``pool`` flags cannot run as given (decided before anything is
     read or printed), or ``None``. A flag that would be silently ignored is a
     problem too."""
+    for rule in (_entry_flag_problem, _pairing_problem, _ignored_flag_problem, _key_source_problem):
+        problem = rule(args)
+        if problem:
+            return problem
+    return None
+
+
+def _entry_flag_problem(args: argparse.Namespace) -> str | None:
+    """--move/--to, and the entries and labels the management flags name."""
     if (args.move is None) != (args.to is None):
         return "--move and --to go together: --move LABEL_OR_ID --to N"
     if args.to is not None and args.to < 1:
@@ -65,6 +74,11 @@ def _pool_flag_problem(args: argparse.Namespace) -> str | None:
         label, problem = clean_label(new)
         if problem or not label:
             return f"--rename: {problem or 'the new label is empty'}"
+    return None
+
+
+def _pairing_problem(args: argparse.Namespace) -> str | None:
+    """Flags that need another flag, or contradict one."""
     if args.replace is not None and not args.key_file:
         return "--replace reads the new key from --key-file FILE (or - for standard input), exactly one key"
     if args.json and not args.list:
@@ -74,6 +88,11 @@ def _pool_flag_problem(args: argparse.Namespace) -> str | None:
     if args.all_profiles and not (args.list or args.key_file or args.strategy or _manages(args)):
         return ("--all-profiles asks nothing: give --list, or the keys (--key-file) or --strategy to write "
                 "into every profile (with --provider and --yes)")
+    return None
+
+
+def _ignored_flag_problem(args: argparse.Namespace) -> str | None:
+    """Flags this run would silently ignore."""
     if args.list:
         ignored = [flag for flag, given in (
             ("--remove", args.remove), ("--rename", args.rename), ("--move", args.move is not None),
@@ -88,6 +107,11 @@ def _pool_flag_problem(args: argparse.Namespace) -> str | None:
     adds_keys = args.key_file is not None or not (args.non_interactive or args.yes or args.dry_run or _manages(args))
     if args.store is not None and not adds_keys:
         return "--store says where new keys go, but this run adds none (give them with --key-file)"
+    return None
+
+
+def _key_source_problem(args: argparse.Namespace) -> str | None:
+    """A key given where a file name belongs."""
     if args.key_file and args.key_file != "-" and looks_like_secret(args.key_file) and not Path(args.key_file).exists():
         return ("--key-file takes a file name (or - for standard input), and that argument looks like a key; "
                 "keys are never accepted on the command line")

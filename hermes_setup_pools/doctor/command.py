@@ -56,13 +56,19 @@ def run_doctor(ctx: Context, *, as_json: bool, fix: bool, check_keys: bool = Fal
     if as_json:
         ctx.echo(json.dumps([f.as_json() for f in findings], indent=2, ensure_ascii=False))
     else:
-        for finding in findings:
-            ctx.echo(wrap(finding.line()))
-        if all(f.note for f in findings):
-            where = home if not all_profiles else (f"{plural(len(homes), 'profile')} "
-                                                   f"({', '.join(str(name) for name, _ in homes)})")
-            ctx.echo(f"No problems found in {where}" + (" (only notes)." if findings else "."))
+        _report(ctx, findings, home if not all_profiles else homes)
     return 1 if any(not f.note for f in findings) else 0
+
+
+def _report(ctx: Context, findings: list[Finding], where: Path | list[tuple[str | None, Path]]) -> None:
+    """The findings, a line each; when only notes remain, which home (or
+    which profiles) had no problems."""
+    for finding in findings:
+        ctx.echo(wrap(finding.line()))
+    if all(f.note for f in findings):
+        checked = where if isinstance(where, Path) else (
+            f"{plural(len(where), 'profile')} ({', '.join(str(name) for name, _ in where)})")
+        ctx.echo(f"No problems found in {checked}" + (" (only notes)." if findings else "."))
 
 
 def _fix(ctx: Context, fixable: list[Finding], homes: dict[str | None, Path]) -> None:

@@ -90,9 +90,6 @@ def _fix_pool(exam: Examination, pool_key: str, confirmed: list[Finding], entrie
 def apply_fixes(exam: Examination, confirmed: list[Finding]) -> list[str]:
     """Apply the confirmed fixes that are still true; one line per change made,
     per fix no longer needed, and per new problem left for the next run."""
-    from ..pool.show.render import describe_change, renumbering_line
-
-    home = exam.home
     lines: list[str] = []
     with signals_deferred():
         for pool_key in sorted({f.pool for f in confirmed if f.pool and f.code in _POOL_FIXES}):
@@ -102,18 +99,26 @@ def apply_fixes(exam: Examination, confirmed: list[Finding]) -> list[str]:
                      ) -> _PoolFix:
                 return _fix_pool(exam, key, wanted, entries, suppressed)
 
-            result = update_pool(home, pool_key, edit, require_loadable=False)
-            lines += [f"✓ {pool_key}: {describe_change(change)}" for change in result.applied.done
-                      if not (isinstance(change, Renumber) and result.applied.renumbered is not None)]
-            if result.applied.renumbered is not None:
-                lines.append(f"✓ {pool_key}: {renumbering_line(result.applied.renumbered)}")
-            lines += [f"= {f.where()}: no longer needed (the pool changed since the question); left as it is"
-                      for f in result.stale]
-            lines += [f"= {pool_key}: {subject(change)}: skipped: {reason}" for change, reason in result.applied.skipped]
-            lines += [f"! {f.where()}: new since the question ({f.code}); not fixed, run the doctor again"
-                      for f in result.new]
-        lines += _fix_strategies(home, [f for f in confirmed if f.code == "unknown-strategy"])
+            lines += _report(pool_key, update_pool(exam.home, pool_key, edit, require_loadable=False))
+        lines += _fix_strategies(exam.home, [f for f in confirmed if f.code == "unknown-strategy"])
         lines += _fix_files(exam, [f for f in confirmed if f.code in ("file-mode", "leftover")])
+    return lines
+
+
+def _report(pool_key: str, result: _PoolFix) -> list[str]:
+    """What fixing one pool did: the changes made (one renumbering line for
+    all), the fixes no longer needed, those skipped, and the new problems."""
+    from ..pool.show.render import describe_change, renumbering_line
+
+    applied = result.applied
+    lines = [f"✓ {pool_key}: {describe_change(change)}" for change in applied.done
+             if not (isinstance(change, Renumber) and applied.renumbered is not None)]
+    if applied.renumbered is not None:
+        lines.append(f"✓ {pool_key}: {renumbering_line(applied.renumbered)}")
+    lines += [f"= {f.where()}: no longer needed (the pool changed since the question); left as it is"
+              for f in result.stale]
+    lines += [f"= {pool_key}: {subject(change)}: skipped: {reason}" for change, reason in applied.skipped]
+    lines += [f"! {f.where()}: new since the question ({f.code}); not fixed, run the doctor again" for f in result.new]
     return lines
 
 

@@ -183,19 +183,9 @@ def gather(options: PoolOptions, state: PoolState, echo: Callable[[str], None]) 
     for item in options.remove:
         pool.change(Remove(find_entry(pool, item)[1]))
     for item, new_label in options.rename:
-        entry, target = find_entry(pool, item)
-        label, problem = clean_label(new_label)
-        if problem or not label:
-            raise SetupError(f"--rename: {problem or 'the new label is empty'}; nothing was written")
-        if label.casefold() != str(entry.get("label", "")).casefold() and pool.label_used(label):
-            raise SetupError(f"--rename: the label {label!r} is already used in this pool; nothing was written")
-        pool.change(Rename(target, label))
+        _rename(pool, item, new_label)
     if options.move is not None:
-        item, position = options.move
-        count = len(priority_order(pool.entries()))
-        if not 1 <= position <= count:
-            raise SetupError(f"--to {position}: the pool has positions 1 to {count}; nothing was written")
-        pool.change(Move(find_entry(pool, item)[1], position - 1))
+        _move(pool, *options.move)
     if options.replace is not None:
         _replace(pool, options, name, lines, echo)
     if options.move_to == "env":
@@ -203,13 +193,38 @@ def gather(options: PoolOptions, state: PoolState, echo: Callable[[str], None]) 
     if options.check:
         _check_new_keys(pool, name, lines, echo)
     if options.reset is not None:
-        if options.reset == "*":
-            chosen = [(entry, Target.of(entry, n)) for n, entry in enumerate(priority_order(pool.entries()), start=1)]
-        else:
-            chosen = [find_entry(pool, options.reset)]
-        for entry, target in chosen:
-            if any(entry.get(field) is not None for field in STATUS_FIELDS):
-                pool.change(Reset(target))
-            elif options.reset != "*":
-                echo(f"  = {named(entry_label(entry))}: no cooldown or error to reset")
+        _reset(pool, options.reset, echo)
     return Answers(tuple(pool.changes), options.strategy)
+
+
+def _rename(pool: PoolIndex, item: str, new_label: str) -> None:
+    """``--rename ITEM NEW``: refused when the label is unusable or taken by another entry."""
+    entry, target = find_entry(pool, item)
+    label, problem = clean_label(new_label)
+    if problem or not label:
+        raise SetupError(f"--rename: {problem or 'the new label is empty'}; nothing was written")
+    if label.casefold() != str(entry.get("label", "")).casefold() and pool.label_used(label):
+        raise SetupError(f"--rename: the label {label!r} is already used in this pool; nothing was written")
+    pool.change(Rename(target, label))
+
+
+def _move(pool: PoolIndex, item: str, position: int) -> None:
+    """``--move ITEM --to N`` (1-based, within the pool as it is by then)."""
+    count = len(priority_order(pool.entries()))
+    if not 1 <= position <= count:
+        raise SetupError(f"--to {position}: the pool has positions 1 to {count}; nothing was written")
+    pool.change(Move(find_entry(pool, item)[1], position - 1))
+
+
+def _reset(pool: PoolIndex, item: str, echo: Callable[[str], None]) -> None:
+    """``--reset [ITEM]`` (``*``: every entry with a cooldown or error); naming
+    an entry that has neither says so."""
+    if item == "*":
+        chosen = [(entry, Target.of(entry, n)) for n, entry in enumerate(priority_order(pool.entries()), start=1)]
+    else:
+        chosen = [find_entry(pool, item)]
+    for entry, target in chosen:
+        if any(entry.get(field) is not None for field in STATUS_FIELDS):
+            pool.change(Reset(target))
+        elif item != "*":
+            echo(f"  = {named(entry_label(entry))}: no cooldown or error to reset")
