@@ -82,42 +82,49 @@ def net_lines(plan: Plan) -> list[str]:
     place), in the order Hermes will try them; then the removals."""
     before = list(plan.state.entries)
     preview = plan.preview
-    after = hermes_order(plan.pool_key, preview.entries)
     origin = {id(e): o for e, o in zip(preview.entries, preview.origins, strict=True)}
     moved = {(c.target.id, c.target.fingerprint) for c in preview.done if isinstance(c, Move)}
     lines = []
     in_env = dict(plan.env_values())
-    for position, entry in enumerate(after, start=1):
+    for position, entry in enumerate(hermes_order(plan.pool_key, preview.entries), start=1):
         index = origin.get(id(entry))
         if index is None:
             was_moved = (str(entry.get("id") or ""), entry_fingerprint(entry)) in moved
             lines.append(_added(entry, position if was_moved else None, in_env))
             continue
         old = before[index]
-        parts = []
-        if entry.get("label") != old.get("label"):
-            parts.append(f"rename to {named(entry.get('label'))!r}")
-        if entry.get("source") != old.get("source") and str(entry.get("source")).startswith("env:"):
-            var = str(entry["source"])[4:]
-            parts.append(f"its key {mask(in_env.get(var))} moves to .env as {named(var)} (auth.json keeps a reference, "
-                         "no secret)")
-        elif entry_fingerprint(entry) != entry_fingerprint(old):
-            parts.append(f"new key {mask(entry.get('access_token'))} (status cleared)")
-        elif any(old.get(f) is not None for f in STATUS_FIELDS) and all(entry.get(f) is None for f in STATUS_FIELDS):
-            parts.append("reset its cooldown and error status")
-        if entry.get("id") != old.get("id"):
-            parts.append("a new id (it shared one with another entry)")
+        parts = _changed(old, entry, in_env)
         if (str(old.get("id") or ""), entry_fingerprint(old)) in moved:
             parts.append(f"move to position {position}")
         if parts:
             lines.append(f"~ {named(entry_label(old))}: {', '.join(parts)}")
     kept = {o for o in preview.origins if o is not None}
-    for index, old in enumerate(before):
-        if isinstance(old, dict) and index not in kept:
-            source = str(old.get("source") or "manual")
-            suffix = "" if is_manual(source) else f" and stop Hermes seeding {named(source)} again"
-            lines.append(f"- {named(entry_label(old))}: remove it{suffix}")
-    return lines
+    return lines + [_removed(old) for index, old in enumerate(before) if isinstance(old, dict) and index not in kept]
+
+
+def _changed(old: dict[str, Any], entry: dict[str, Any], in_env: dict[str, str]) -> list[str]:
+    """What became of an entry that stays: its label, key (or where the key
+    lives), status and id, in words."""
+    parts = []
+    if entry.get("label") != old.get("label"):
+        parts.append(f"rename to {named(entry.get('label'))!r}")
+    if entry.get("source") != old.get("source") and str(entry.get("source")).startswith("env:"):
+        var = str(entry["source"])[4:]
+        parts.append(f"its key {mask(in_env.get(var))} moves to .env as {named(var)} (auth.json keeps a reference, "
+                     "no secret)")
+    elif entry_fingerprint(entry) != entry_fingerprint(old):
+        parts.append(f"new key {mask(entry.get('access_token'))} (status cleared)")
+    elif any(old.get(f) is not None for f in STATUS_FIELDS) and all(entry.get(f) is None for f in STATUS_FIELDS):
+        parts.append("reset its cooldown and error status")
+    if entry.get("id") != old.get("id"):
+        parts.append("a new id (it shared one with another entry)")
+    return parts
+
+
+def _removed(old: dict[str, Any]) -> str:
+    source = str(old.get("source") or "manual")
+    suffix = "" if is_manual(source) else f" and stop Hermes seeding {named(source)} again"
+    return f"- {named(entry_label(old))}: remove it{suffix}"
 
 
 def _added(entry: dict[str, Any], position: int | None, in_env: dict[str, str]) -> str:
