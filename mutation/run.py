@@ -1,6 +1,6 @@
 """Mutation testing of the core modules, and the score it gets.
 
-    python mutation/run.py             # a fresh run (~20 min on 2 cores), then the score
+    python mutation/run.py             # a fresh run (~10 min on 2 cores), then the score
     python mutation/run.py --report    # the score of the last run, without running again
     python mutation/run.py --rev HEAD  # mutate the package as committed (tests: the work tree)
     python mutation/run.py --retest    # after adding tests: re-run only the last run's survivors

@@ -558,20 +558,28 @@ def test_leftovers_of_killed_writers_are_removed_and_nothing_else(hermes_home):
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
                           check=True)
     dead = int(gone.stdout)
-    files = {
-        "auth.json.tmp.1.abc": True,  # any auth.json temporary: every writer holds the lock while it exists
-        f"config.yaml.tmp.{dead}.0123456789abcdef": True,  # ours, its process gone
-        f"config.yaml.tmp.{os.getpid()}.0123456789abcdef": False,  # ours, its process alive
-        "config.yaml.tmp.other": False,  # not our pattern
-        "config.yaml": False,
-    }
-    for name in files:
-        (hermes_home / name).write_text("k")
-    removed = remove_leftovers(hermes_home, hermes_home / "auth.json", hermes_home / "config.yaml")
-    assert sorted(removed) == sorted(name for name, gone in files.items() if gone)
-    assert sorted(p.name for p in hermes_home.iterdir() if p.name != "auth.lock") == sorted(
-        name for name, gone in files.items() if not gone)
-    assert remove_leftovers(hermes_home, hermes_home / "auth.json", hermes_home / "config.yaml") == []
+    # a live writer (another process: a check that signalled this one would end the test run itself)
+    alive = subprocess.Popen([sys.executable, "-c", "import signal, time; signal.signal(signal.SIGHUP, signal.SIG_IGN); "
+                              "print(1, flush=True); time.sleep(30)"], stdout=subprocess.PIPE)
+    try:
+        alive.stdout.readline()
+        files = {
+            "auth.json.tmp.1.abc": True,  # any auth.json temporary: every writer holds the lock while it exists
+            f"config.yaml.tmp.{dead}.0123456789abcdef": True,  # ours, its process gone
+            f"config.yaml.tmp.{alive.pid}.0123456789abcdef": False,  # ours, its process alive
+            "config.yaml.tmp.other": False,  # not our pattern
+            "config.yaml": False,
+        }
+        for name in files:
+            (hermes_home / name).write_text("k")
+        removed = remove_leftovers(hermes_home, hermes_home / "auth.json", hermes_home / "config.yaml")
+        assert sorted(removed) == sorted(name for name, gone in files.items() if gone)
+        assert sorted(p.name for p in hermes_home.iterdir() if p.name != "auth.lock") == sorted(
+            name for name, gone in files.items() if not gone)
+        assert remove_leftovers(hermes_home, hermes_home / "auth.json", hermes_home / "config.yaml") == []
+    finally:
+        alive.kill()
+        alive.wait()
 
 
 def test_a_home_that_is_not_a_directory_is_refused_before_anything_is_asked(tmp_path):
@@ -1218,9 +1226,9 @@ def test_signals_that_arrive_during_a_write_are_delivered_when_it_ends():
             assert got == []  # held back while both files are written
         assert got == ["hup"]
         assert signal.SIGHUP not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
-    finally:
-        signal.signal(signal.SIGHUP, previous)
+    finally:  # unblocked while the test's handler is still there, should a SIGHUP still wait
         signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGHUP, signal.SIGINT, signal.SIGTERM])
+        signal.signal(signal.SIGHUP, previous)
 
 
 def test_where_signals_cannot_be_held_back_the_write_goes_ahead(monkeypatch):
@@ -1421,3 +1429,92 @@ def test_planning_a_list_edit_leaves_the_config_as_read_untouched():
     config = ConfigFile(Path("config.yaml"), "plugins:\n  enabled: [a]\n", {"plugins": {"enabled": ["a"]}}, None)
     plan_list_edits(config, "plugins", [ListEdit("enabled", "setup-pools", present=True)])
     assert config.data == {"plugins": {"enabled": ["a"]}}
+
+
+# -- signals held back during a write, with other threads running (#22) ---------------------------
+
+
+@pytest.fixture
+def other_thread():
+    """A thread that is alive (and blocks no signal) while the test runs."""
+    import threading
+
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    yield thread
+    stop.set()
+    thread.join()
+
+
+@pytest.fixture
+def hup_handler():
+    """SIGHUP's usual handler, for the test: it records what reaches it."""
+    import _signal
+    import signal
+
+    unblock = _signal.pthread_sigmask  # the real one, should a test stand another in
+    got: list[int] = []
+    previous = signal.signal(signal.SIGHUP, lambda number, _frame: got.append(number))
+    yield got
+    unblock(signal.SIG_UNBLOCK, {signal.SIGHUP, signal.SIGINT, signal.SIGTERM})
+    signal.signal(signal.SIGHUP, previous)
+
+
+def let_handlers_run():
+    import time
+
+    deadline = time.monotonic() + 0.05
+    while time.monotonic() < deadline:
+        time.sleep(0.001)
+
+
+def test_a_signal_the_kernel_hands_to_another_thread_waits_for_the_write_too(other_thread, hup_handler):
+    import signal
+
+    from hermes_setup_pools.store.files import signals_deferred
+
+    usual = signal.getsignal(signal.SIGHUP)
+    with signals_deferred():
+        signal.pthread_kill(other_thread.ident, signal.SIGHUP)
+        signal.pthread_kill(other_thread.ident, signal.SIGHUP)  # twice: delivered once, as a held-back signal is
+        let_handlers_run()
+        assert hup_handler == []
+    assert hup_handler == [signal.SIGHUP]
+    assert signal.getsignal(signal.SIGHUP) is usual  # the usual handler is back
+
+
+def test_where_no_signal_mask_can_be_set_the_recording_handlers_hold_signals_back(hup_handler, monkeypatch):
+    import signal
+
+    from hermes_setup_pools.store import files
+
+    def unavailable(*args):
+        raise OSError(38, "Function not implemented")
+
+    monkeypatch.setattr(files.signal, "pthread_sigmask", unavailable)
+    with files.signals_deferred():
+        os.kill(os.getpid(), signal.SIGHUP)
+        let_handlers_run()
+        assert hup_handler == []
+    assert hup_handler == [signal.SIGHUP]
+
+
+def test_outside_the_main_thread_the_mask_alone_holds_signals_back(hup_handler):
+    import signal
+    import threading
+
+    from hermes_setup_pools.store.files import signals_deferred
+
+    seen = []
+
+    def write():
+        with signals_deferred():  # handlers cannot be set here: only this thread's mask is changed
+            seen.append(signal.SIGHUP in signal.pthread_sigmask(signal.SIG_BLOCK, []))
+        seen.append(signal.SIGHUP in signal.pthread_sigmask(signal.SIG_BLOCK, []))
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    writer.join()
+    assert seen == [True, False]
+    assert hup_handler == []
