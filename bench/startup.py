@@ -17,6 +17,9 @@ ARM_TARGET = 1.0  # ms, everything the installed package adds to `hermes setup`
 
 #: The floor of the start-up hook: a .pth line that only decides "not setup, return".
 DECIDE_ONLY = "import sys;'setup'in sys.argv"
+#: The least line that decides and, in `setup`, acts: one import (ours imports and
+#: calls, inside a try, so a broken install never prints a traceback at start-up).
+DECIDE_AND_ACT = "import sys;'setup'in sys.argv and __import__('m')"
 #: The floor of arming: the same decision, then a module that only finds the seam (bench/floor_arm.py).
 ARM_FLOOR_PTH = "import sys;'setup'in sys.argv and __import__('hsp_floor_arm')"
 
@@ -39,7 +42,8 @@ def _share(n: float, plain: float) -> str:
 def bench_startup_hook(root: Path, pairs: int, cg_runs: int) -> list[Result]:
     """`python -c pass` in bare venvs made for the run, identical (same path
     length) but for one .pth: ours, the floor's, `import sys`, an empty one, none."""
-    variants = {"plain": None, "ours": PTH.read_text(), "floor": DECIDE_ONLY + "\n", "import sys": "import sys\n", "empty": ""}
+    variants = {"plain": None, "ours": PTH.read_text(), "floor": DECIDE_ONLY + "\n", "acts": DECIDE_AND_ACT + "\n",
+                "import sys": "import sys\n", "empty": ""}
     pythons: dict[str, str] = {}
     env = base_env(root, "startup")
     passes = 0
@@ -51,7 +55,8 @@ def bench_startup_hook(root: Path, pairs: int, cg_runs: int) -> list[Result]:
         if name == "ours":
             passes = _pth_passes(python, purelib, env)
     method = (f"bare venvs made for the run (`python -m venv --without-pip`, names of one length), identical but for "
-              f"`{PTH.name}`: ours; the floor's (`{DECIDE_ONLY}`: decides \"not setup\" and stops); `import sys` (the "
+              f"`{PTH.name}`: ours; the floor's (`{DECIDE_ONLY}`: decides \"not setup\" and stops); the least line "
+              f"that also acts (`{DECIDE_AND_ACT}`); `import sys` (the "
               "target's unit); empty; none. Whole-process instruction counts of `python -c pass` in each (callgrind, "
               f"PYTHONHASHSEED=0, {cg_runs} run(s) each, median), so all {passes} passes Python makes over a .pth per "
               "start-up are counted; each share is (with − none) ÷ none; ratio = ours ÷ floor, of what each adds")
@@ -72,6 +77,11 @@ def bench_startup_hook(root: Path, pairs: int, cg_runs: int) -> list[Result]:
             verdict(added["ours"] <= limit), method,
             values={"share": added["ours"] / plain * 100, "floor_share": added["floor"] / plain * 100,
                     "import_sys_share": added["import sys"] / plain * 100, "added": added["ours"]}))
+        out.append(Result("… against the least line that decides and, in `setup`, acts", _share(n["ours"], plain),
+                          f"`{DECIDE_AND_ACT}`: {_share(n['acts'], plain)}",
+                          f"{added['ours'] / added['acts']:.2f}× that line", "(supporting)", "",
+                          "the same venvs: a hook must act in `setup`, and each node a .pth line adds is compiled on "
+                          "both passes; this line is the decision plus the one call any hook needs"))
         out.append(Result("… a .pth holding only `import sys`; an empty .pth", _share(n["import sys"], plain),
                           f"empty: {_share(n['empty'], plain)}", "—", "(supporting)", "",
                           "the same venvs: what any .pth line that runs code, and any .pth file at all, cost"))
