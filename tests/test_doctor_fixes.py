@@ -158,3 +158,41 @@ def test_a_leftover_of_a_killed_write_is_reported_and_removed(hermes_home, env):
     assert found.returncode == 1 and "[leftover]" in found.stdout
     assert doctor(env, "--fix", "--yes").returncode == 0
     assert not leftover.exists()
+
+
+def env_row(entry_id, variable, stored_key=None):
+    """A row Hermes seeded from ``variable``: 0.16+ keep only its fingerprint, older releases a copy of the key."""
+    from hermes_setup_pools.keys.fingerprint import fingerprint
+
+    row = {"id": entry_id, "label": variable, "auth_type": "api_key", "priority": 0, "source": f"env:{variable}"}
+    if stored_key is not None:
+        row["secret_fingerprint"] = fingerprint(stored_key)
+    return row
+
+
+def test_a_key_changed_in_env_during_the_question_keeps_the_copy_that_is_now_its_only_one(hermes_home, env):
+    # The .env key and a manual entry were the same key when asked; the user rotates .env meanwhile:
+    # the manual entry now holds the only copy of the old key, and Hermes sends the .env row the new one.
+    write(hermes_home, [env_row("aaaaaa", "OPENROUTER_API_KEY", KEY_1), {**entry("bbbbbb", "manualcopy", KEY_1, 1)}])
+    (hermes_home / ".env").write_text(f"OPENROUTER_API_KEY={KEY_1}\n")
+
+    def meanwhile():
+        (hermes_home / ".env").write_text(f"OPENROUTER_API_KEY={KEY_2}\n")
+        return True
+
+    code, text = interactive_doctor(hermes_home, meanwhile)
+    assert "'manualcopy' (#2, id bbbbbb): drop this later copy" in text  # what was asked
+    assert [(e["label"], e.get("access_token")) for e in pool(hermes_home)] == [
+        ("OPENROUTER_API_KEY", None), ("manualcopy", KEY_1)]
+    assert "'manualcopy' (#2, id bbbbbb): no longer needed" in text
+    assert code == 0
+
+
+def test_a_borrowed_row_holds_the_key_its_variable_holds_now_not_a_copy_stored_earlier(hermes_home, env):
+    # Hermes seeds an env: row from its variable on every load, so a copy an older release stored is not what it sends.
+    stale = {**env_row("aaaaaa", "OPENROUTER_API_KEY"), "access_token": KEY_1}
+    write(hermes_home, [stale, entry("bbbbbb", "mine", KEY_1, 1)])
+    (hermes_home / ".env").write_text(f"OPENROUTER_API_KEY={KEY_2}\n")
+    assert not [f for f in json.loads(doctor(env, "--json").stdout) if f["code"] == "duplicate-key"]
+    (hermes_home / ".env").write_text(f"OPENROUTER_API_KEY={KEY_1}\n")
+    assert [f["entry"] for f in json.loads(doctor(env, "--json").stdout) if f["code"] == "duplicate-key"] == ["mine"]

@@ -15,7 +15,8 @@ from ..keys.rules import is_placeholder
 from ..pool.changes import Target
 from ..pool.discovery import PoolState
 from ..pool.status import priority_order
-from ..store.entries import entry_fingerprint, entry_label, is_manual
+from ..keys.fingerprint import fingerprint
+from ..store.entries import entry_label, is_manual
 from .findings import Finding
 
 
@@ -36,8 +37,8 @@ def pool_findings(state: PoolState, raw: Any) -> list[Finding]:
     dropped: set[int] = set()
     first_with: dict[str, Target] = {}
     for position, (entry, target) in enumerate(zip(order, targets, strict=True), start=1):
-        fp = entry_fingerprint(entry)
         secret = state.live_secret(entry)
+        fp = fingerprint(secret) if secret else None  # the key Hermes sends now, not a fingerprint stored earlier
         if fp and fp in first_with:
             dropped.add(position)
             findings.append(Finding(pool_key, "duplicate-key", f"holds the same key as {first_with[fp].named()}; Hermes "

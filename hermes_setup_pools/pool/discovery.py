@@ -105,11 +105,15 @@ class PoolState(Record):
     def live_secret(self, entry: dict[str, Any]) -> str | None:
         """The key Hermes would send for ``entry``: a stored (manual) key, or a
         borrowed one's current value; ``None`` when it has none now. The one
-        answer to this question for the table, the doctor and the key check."""
+        answer to this question for the table, the doctor and the key check.
+
+        A borrowed source's current value wins over a copy stored in the entry:
+        Hermes seeds the entry again from it on every load."""
+        current = next((cred.secret for cred in self.found if cred.source == entry.get("source")), None)
+        if current:
+            return current
         token = entry.get("access_token")
-        if isinstance(token, str) and token:
-            return token
-        return next((cred.secret for cred in self.found if cred.source == entry.get("source")), None)
+        return token if isinstance(token, str) and token else None
 
     def masked(self, entry: dict[str, Any]) -> str:
         """The key of an existing entry, masked; ``(not stored)`` when Hermes has none for it now."""
