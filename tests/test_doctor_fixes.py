@@ -8,6 +8,7 @@ every renumbering is said."""
 from __future__ import annotations
 
 import io
+import os
 import json
 
 from hermes_setup_pools import Context
@@ -158,6 +159,29 @@ def test_a_leftover_of_a_killed_write_is_reported_and_removed(hermes_home, env):
     assert found.returncode == 1 and "[leftover]" in found.stdout
     assert doctor(env, "--fix", "--yes").returncode == 0
     assert not leftover.exists()
+
+
+def test_our_leftovers_of_config_yaml_and_env_are_reported_and_removed_once_their_writer_is_gone(hermes_home, env):
+    import subprocess
+    import sys
+
+    write(hermes_home, [entry("aaaaaa", "first", KEY_1, 0)])
+    gone = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                              check=True).stdout)
+    config_left = hermes_home / f"config.yaml.tmp.{gone}.0123456789abcdef"
+    env_left = hermes_home / f".env.tmp.{gone}.fedcba9876543210"
+    config_left.write_text("model:\n  provider: openrouter\n")
+    env_left.write_text(f"OPENROUTER_API_KEY_2={KEY_2}\n")
+    alive = hermes_home / f".env.tmp.{os.getpid()}.0123456789abcdef"  # a writer still at work: not a leftover
+    alive.write_text("")
+    found = doctor(env)
+    assert found.returncode == 1
+    assert f"{env_left.name} and 1 more: temporary copies of .env and config.yaml left by an interrupted write" in " ".join(
+        found.stdout.split())
+    fixed = doctor(env, "--fix", "--yes")
+    assert fixed.returncode == 0, fixed.stdout
+    assert not config_left.exists() and not env_left.exists() and alive.exists()
+    assert f"removed the leftover {env_left.name}" in fixed.stdout
 
 
 def env_row(entry_id, variable, stored_key=None):

@@ -10,8 +10,6 @@ never shown.
 
 from __future__ import annotations
 
-import os
-import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,9 +23,9 @@ from ..providers import CUSTOM_PREFIX, custom_pools, is_canonical_id, lookup
 from ..store.auth import auth_path
 from ..store.config import ConfigFile
 from ..store.files import StoreError
+from ..store.preflight import leftovers
 
 #: A temporary copy of auth.json a writer left behind (Hermes' and ours share the pattern).
-AUTH_LEFTOVER = re.compile(r"^auth\.json\.tmp\.")
 
 
 @dataclass(frozen=True)
@@ -108,13 +106,14 @@ def file_findings(home: Path, auth_readable: bool) -> list[Finding]:
     if home.is_dir() and stat.S_IMODE(home.stat().st_mode) & 0o022:
         findings.append(Finding(None, "file-mode", f"{home} can be written by other users",
                                 advice=f"run `chmod go-w {home}`"))
-    real = Path(os.path.realpath(path))
-    leftovers = sorted(p.name for p in real.parent.glob("auth.json.tmp.*") if AUTH_LEFTOVER.match(p.name))
-    if leftovers:
-        more = f" and {len(leftovers) - 1} more" if len(leftovers) > 1 else ""
-        findings.append(Finding(None, "leftover", f"{leftovers[0]}{more}: a temporary copy of auth.json left by an "
-                                "interrupted write; it may hold keys", fix="remove it under Hermes' lock",
-                                extra=tuple(leftovers)))
+    left = sorted(p.name for p in leftovers(home, path, home / "config.yaml"))
+    if left:
+        more = f" and {len(left) - 1} more" if len(left) > 1 else ""
+        files = " and ".join(sorted({name.split(".tmp.")[0] for name in left}))
+        copies = "temporary copies" if len(left) > 1 else "a temporary copy"
+        findings.append(Finding(None, "leftover", f"{left[0]}{more}: {copies} of {files} left by an interrupted "
+                                "write; it may hold keys", fix="remove it (auth.json's under Hermes' lock)",
+                                extra=tuple(left)))
     return findings
 
 

@@ -11,11 +11,11 @@ from typing import Any
 
 from ..display import plural
 from ..keys.detect import looks_like_secret, redact
+from ..keys.fingerprint import fingerprint
 from ..keys.rules import is_placeholder
 from ..pool.changes import Target
 from ..pool.discovery import PoolState
 from ..pool.status import priority_order
-from ..keys.fingerprint import fingerprint
 from ..store.entries import entry_label, is_manual
 from .findings import Finding
 

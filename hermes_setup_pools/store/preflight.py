@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from .dotenv import ENV_FILE
 from .files import StoreError, existing_ancestor, owner_of, user_name
 from .lock import auth_lock
 
@@ -78,25 +79,43 @@ def _why_not_writable(path: Path) -> str:
     return "permission denied"
 
 
-def remove_leftovers(home: Path, auth_file: Path, config_file: Path) -> list[str]:
-    """Remove temporary copies a killed writer left behind; returns their names.
+def leftovers(home: Path, auth_file: Path, config_file: Path) -> list[Path]:
+    """The temporary copies killed writers left behind (they may hold keys).
 
-    auth.json's: every ``auth.json.tmp.*`` found while holding Hermes' lock,
-    since every writer (Hermes and us) holds it while its temporary file
-    exists. config.yaml's: only our own pattern whose process is gone.
+    auth.json's: every ``auth.json.tmp.*``, since every writer (Hermes and us)
+    holds Hermes' lock while its temporary file exists, so one found outside
+    a write is a leftover. config.yaml's and ``.env``'s: only our own pattern
+    whose process is gone (Hermes' own writers may be at work on them).
     """
+    found = _temporaries(Path(os.path.realpath(auth_file)))
+    for path in (config_file, Path(home) / ENV_FILE):
+        found += _abandoned(path)
+    return found
+
+
+def remove_leftovers(home: Path, auth_file: Path, config_file: Path) -> list[str]:
+    """Remove what :func:`leftovers` finds; returns the names removed
+    (auth.json's while holding Hermes' lock, found again under it)."""
     removed: list[str] = []
     auth_real = Path(os.path.realpath(auth_file))
     if _temporaries(auth_real):
         with auth_lock(home):
             for leftover in _temporaries(auth_real):
                 removed += _unlink(leftover)
-    config_real = Path(os.path.realpath(config_file))
-    for leftover in _temporaries(config_real):
-        match = re.search(_OUR_TEMP, leftover.name)
-        if match and not _running(int(match.group(1))):
+    for path in (config_file, Path(home) / ENV_FILE):
+        for leftover in _abandoned(path):
             removed += _unlink(leftover)
     return removed
+
+
+def _abandoned(path: Path) -> list[Path]:
+    """Our own temporary copies of ``path`` whose writer is gone."""
+    found = []
+    for leftover in _temporaries(Path(os.path.realpath(path))):
+        match = re.search(_OUR_TEMP, leftover.name)
+        if match and not _running(int(match.group(1))):
+            found.append(leftover)
+    return found
 
 
 def _temporaries(path: Path) -> list[Path]:
