@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from .errors import UsageError
-from .keys.detect import looks_like_secret
+from .keys.detect import looks_like_secret, quoted
 
 _PROFILE_NAME = r"^[a-z0-9][a-z0-9_-]{0,63}$"  # compiled on first use (re caches it)
 
@@ -49,9 +49,12 @@ def _active_profile(root: Path) -> str | None:
 
 def profile_home(name: str) -> Path:
     """``<root>/profiles/<name>`` (``default`` is the root itself)."""
+    if looks_like_secret(name):  # before lower-casing it: a lower-cased key no longer looks like one
+        raise UsageError("--profile takes a profile name, and that argument looks like an API key; "
+                         "keys are never accepted on the command line")
     canonical = name.strip().lower()
     if not re.match(_PROFILE_NAME, canonical):
-        raise UsageError(f"{name!r} is not a profile name (lower-case letters, digits, '-' and '_')")
+        raise UsageError(f"{quoted(name)} is not a profile name (lower-case letters, digits, '-' and '_')")
     root = hermes_root()
     if canonical == "default":
         return root

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from .display import shown_lines
 from .errors import Cancelled, SetupError, UsageError
+from .keys.detect import redact
 from .record import Record
 
 TYPE_CHECKING = False
@@ -67,9 +68,10 @@ class Context(Record):
         self.out = out
 
     def echo(self, text: str = "") -> None:
-        """Print a line for the user; control and escape characters in it are
-        shown escaped, never sent to the terminal."""
-        print(shown_lines(text), file=self.out or sys.stdout, flush=True)
+        """Print a line for the user; anything shaped like an API key in it is
+        shown masked, and control and escape characters escaped, never sent to
+        the terminal."""
+        print(shown_lines(redact(text)), file=self.out or sys.stdout, flush=True)
 
     def ask(self) -> Prompter:
         """The prompter; raises :class:`UsageError` when the run is not interactive."""

@@ -8,8 +8,8 @@ every renumbering is said."""
 from __future__ import annotations
 
 import io
-import os
 import json
+import os
 
 from hermes_setup_pools import Context
 from hermes_setup_pools.doctor.command import run_doctor

@@ -180,3 +180,14 @@ def test_a_numbered_key_past_a_gap_is_a_finding_and_filling_the_gap_says_what_it
     assert status == 0 and "+ team: new key …1111 as OPENROUTER_API_KEY_2 in .env" in out
     assert "OPENROUTER_API_KEY_3, set already, is read from now on too" in " ".join(out.split())
     assert run(["doctor"], "", capsys)[0] == 0
+
+
+def test_a_key_hermes_would_expand_in_env_is_refused_for_env_and_kept_for_auth_json(home, newer_hermes, capsys):
+    # Hermes expands ${VAR} in every .env value, quoted or not: the key it read would not be the one stored.
+    odd = "sk-or-v1-" + "ab12" * 12 + "${HOME}z"
+    status, _, err = run(["pool", "--store", "env", "--key-file", "-", "--yes"], f"odd {odd}\n", capsys)
+    assert status == 1 and "Hermes expands ${…} in .env values" in err and "--store auth" in err
+    assert "_2" not in (home / ".env").read_text()
+    assert odd not in err
+    status, _, _ = run(["pool", "--store", "auth", "--key-file", "-", "--yes"], f"odd {odd}\n", capsys)
+    assert status == 0 and [e.get("access_token") for e in pool(home) if e["label"] == "odd"] == [odd]

@@ -125,3 +125,19 @@ def test_a_long_choice_description_wraps_to_the_terminal_instead_of_being_cut(mo
     assert re.sub(r"\s+", " ", words) in re.sub(r"\s+", " ", drawn)
     lines = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen.getvalue()).replace("\r", "").split("\n")
     assert max(len(line) for line in lines) <= 80
+
+
+def test_a_key_inside_a_question_or_its_choices_is_drawn_masked():
+    # A custom provider named with a pasted key makes a pool key that holds it; prompts name the pool.
+    from prompt_toolkit.data_structures import Size
+    from prompt_toolkit.output.vt100 import Vt100_Output
+
+    drawn = io.StringIO()
+    screen = Vt100_Output(drawn, lambda: Size(rows=30, columns=120), term="xterm")
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=screen):
+        pipe.send_text(ENTER)
+        assert QuestionaryPrompter().text(f"Label for custom:{KEY_2}:", default="x") == "x"
+        pipe.send_text(ENTER)
+        assert QuestionaryPrompter().select(f"Strategy for {KEY_2}?", [("a", f"keep {KEY_2}", f"about {KEY_2}")],
+                                            default="a") == "a"
+    assert KEY_2 not in drawn.getvalue() and f"…{KEY_2[-4:]}" in drawn.getvalue()

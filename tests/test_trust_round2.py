@@ -210,3 +210,51 @@ def test_missing_parents_of_a_new_home_are_private(tmp_path, env):
     assert result.returncode == 0, result.stderr
     for directory in (tmp_path / "new", tmp_path / "new" / "deeper", home):
         assert stat.S_IMODE(directory.stat().st_mode) == 0o700
+
+
+# -- a third round (an adversarial run on the second round's code) ------------------------------------
+
+
+KEY_NAME = "sk-or-v1-" + "Ab3dE" * 10 + "Zz9Q"  # a key pasted as a custom provider's name
+SHOWN_FORMS = (KEY_NAME, KEY_NAME.lower(), KEY_NAME[9:], KEY_NAME.lower()[9:])
+
+
+def test_a_pool_named_by_a_key_is_never_shown_whole(hermes_home, env):
+    # Hermes makes the pool key custom:<name lower-cased> and seeds a row whose source names the provider.
+    config = (f"model:\n  provider: custom\n  base_url: http://127.0.0.1:9/v1\ncustom_providers:\n"
+              f"- name: {KEY_NAME}\n  base_url: http://127.0.0.1:9/v1\n  api_key: {KEY_1}\n"
+              f"credential_pool_strategies:\n  {KEY_NAME}: round_robin\n")
+    pool_key = f"custom:{KEY_NAME.lower()}"
+    seeded = {**manual("aaaaaa", "seeded", KEY_1, 0), "source": f"config:{KEY_NAME}"}
+    write_pool(hermes_home, pool_key, [seeded, manual("bbbbbb", "ph", "changeme", 1)], config)
+    runs = [run_cli(args, env) for args in (["pool", "--list"], ["pool", "--list", "--json"], ["doctor"],
+                                            ["doctor", "--json"], ["doctor", "--fix", "--yes"])]
+    assert json.loads(runs[1].stdout) and json.loads(runs[3].stdout)  # still JSON, masked inside
+    for result in runs:
+        assert "Traceback" not in result.stderr
+        assert_no_secret(result.stdout + result.stderr, (*SHOWN_FORMS, KEY_1))
+    assert "custom:…zz9q" in runs[0].stdout and "config:…Zz9Q" in runs[0].stdout
+    assert [e["label"] for e in json.loads((hermes_home / "auth.json").read_text())["credential_pool"][pool_key]] == [
+        "seeded"]  # the fix was made, and said without the name
+
+
+def test_a_key_given_as_the_profile_is_refused_before_it_is_lower_cased_or_shown(hermes_home, env):
+    mixed = "AIzaSy" + "EMarm5wsLqqvXjNtEid5y6DGLUPKtzlmL"  # lower-cased, it no longer looks random
+    for args in (["-p", mixed, "pool", "--list"], ["pool", "--profile", mixed, "--list"]):
+        result = run_cli(args, env)
+        assert result.returncode == 2
+        assert "looks like an API key" in result.stderr
+        assert_no_secret(result.stdout + result.stderr, (mixed, mixed.lower(), mixed[6:].lower()))
+
+
+def test_a_key_glued_to_a_name_and_equals_sign_is_masked_in_provider_text(hermes_home, env):
+    from hermes_setup_pools.keys.detect import redact
+
+    plain = "sk-or-v1-" + "0123456789abcdef" * 4  # a prefixed key, not random-looking enough to be caught alone
+    assert redact(f"rejected key={plain} for user") == f"rejected key=…{plain[-4:]} for user"
+    write_pool(hermes_home, "openrouter", [manual("aaaaaa", "one", KEY_1, 0, last_status="exhausted",
+                                                  last_error_reason=f"key={plain}")])
+    result = run_cli(["pool", "--non-interactive", "--reset", "one", "--dry-run"], env)
+    assert result.returncode == 0, result.stderr
+    assert_no_secret(result.stdout + result.stderr, (plain, KEY_1))
+    assert f"key=…{plain[-4:]}" in result.stdout

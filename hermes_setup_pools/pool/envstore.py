@@ -104,6 +104,15 @@ def reference_problem(value: str, state: PoolState) -> str | None:
     return None
 
 
+def dotenv_value_problem(value: str) -> str | None:
+    """Why ``value`` cannot be kept in ``.env`` as it is (``None``: it can):
+    Hermes expands ``${VAR}`` in every ``.env`` value, quoted or not."""
+    if "${" in value:
+        return ("Hermes expands ${…} in .env values, so it would not read this key as it is; keep it in auth.json "
+                "(--store auth)")
+    return None
+
+
 class EnvNames:
     """The next free numbered variables of one pool: free in ``.env`` and the
     environment, not suppressed, and not taken earlier in this run."""

@@ -100,7 +100,7 @@ def ask_store(prompter: Prompter, pool: PoolIndex) -> None:
 def ask_for_keys(prompter: Prompter, pool: PoolIndex, echo: Callable[[str], None], checks: CheckSession) -> None:
     """Ask for keys until the user presses Enter on an empty prompt. A secret
     reference (``op://…``) is taken when this Hermes can resolve it."""
-    from ..envstore import reference_problem, reference_source
+    from ..envstore import dotenv_value_problem, reference_problem, reference_source
 
     state = pool.state
 
@@ -111,7 +111,7 @@ def ask_for_keys(prompter: Prompter, pool: PoolIndex, echo: Callable[[str], None
             problem = reference_problem(answer, state)
             owner = pool.owner(answer)
             return problem or (f"that reference is already in the pool as {owner!r}" if owner else None)
-        problem = key_problem(answer)
+        problem = key_problem(answer) or (dotenv_value_problem(answer) if pool.in_env(answer) else None)
         if problem:
             return problem
         owner = pool.owner(answer)

@@ -71,11 +71,11 @@ def _key_lines(options: PoolOptions, state: PoolState) -> tuple[str, list[KeyLin
 
 
 def _add_keys(pool: PoolIndex, name: str, lines: list[KeyLine], echo: Callable[[str], None]) -> None:
-    from ..envstore import reference_problem
+    from ..envstore import dotenv_value_problem, reference_problem
 
     skipped = 0
     for line in lines:
-        problem = reference_problem(line.key, pool.state)
+        problem = reference_problem(line.key, pool.state) or (dotenv_value_problem(line.key) if pool.in_env(line.key) else None)
         if problem:
             raise SetupError(f"{name} line {line.line}: {problem}; nothing was written")
         owner = pool.owner(line.key)
