@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TextIO
 
 # C0 and C1 controls (newline and tab included), DEL, and the Unicode format
 # characters a terminal would act on or render invisibly: bidi embeddings,
@@ -36,22 +37,23 @@ def shown_lines(text: str) -> str:
     return "\n".join(shown(line) for line in text.split("\n"))
 
 
-def terminal_width() -> int | None:
-    """The width to lay text out in: ``COLUMNS`` when set, else the terminal's;
-    ``None`` (no limit) when output goes to a pipe or file, so a script reads
-    one line per item."""
+def terminal_width(stream: TextIO | None = None) -> int | None:
+    """The width to lay text out in: ``COLUMNS`` when set, else the terminal's
+    (``stream``'s, standard output by default); ``None`` (no limit) when it
+    goes to a pipe or file, so a script reads one line per item."""
     import os
     import sys
 
+    stream = sys.stdout if stream is None else stream
     try:
         columns = int(os.environ.get("COLUMNS", "") or 0)
     except ValueError:
         columns = 0
     if columns <= 0:
         try:
-            if not sys.stdout.isatty():
+            if not stream.isatty():
                 return None
-            columns = os.get_terminal_size(sys.stdout.fileno()).columns
+            columns = os.get_terminal_size(stream.fileno()).columns
         except (OSError, ValueError, AttributeError):
             return None
     return max(columns, 40)
@@ -64,9 +66,32 @@ def wrap(text: str, width: int | None = None, indent: str = "    ") -> str:
     width = terminal_width() if width is None else width
     if width is None or len(text) <= width:
         return text
-    import textwrap
+    lines, line = [], ""
+    for match in _SPACED_WORD.finditer(text):
+        space, word = match.group(1).replace("\n", " ").replace("\t", " "), match.group(2)
+        if line and len(line) + len(space) + len(word) > width:
+            lines.append(line)
+            line = indent + word
+        else:  # the spaces between words stay as written (aligned columns, the caller's indent)
+            line += space + word
+    lines.append(line)
+    return "\n".join(lines)
 
-    return textwrap.fill(text, width=width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False)
+
+#: A word: a run of non-blank characters, where a name in quotes counts as
+#: one character. An opening quote does not follow a letter (``Hermes' lock``
+#: opens no quote) and a closing one is not followed by one (``don't``).
+_SPACED_WORD = re.compile(r"(\s*)((?:(?<!\w)'[^'\n]+'(?!\w)|(?<!\w)\"[^\"\n]+\"(?!\w)|`[^`\n]+`|\S)+)")
+
+
+def say(message: str) -> None:
+    """Print ``message`` for the user on standard error: anything shaped like
+    a key masked, terminal-safe, wrapped to the terminal."""
+    import sys
+
+    from .keys.detect import redact
+
+    print(wrap(shown_lines(redact(message)), terminal_width(sys.stderr), indent="  "), file=sys.stderr, flush=True)
 
 
 def cut(text: str, width: int) -> str:

@@ -15,11 +15,10 @@ go back or cancel) always pass through untouched.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterable
 from typing import Literal
 
-from .display import shown
+from .display import say as _say
 from .errors import Cancelled, SetupError
 from .keys.detect import redact
 from .manager import RegisteredStep
@@ -27,9 +26,6 @@ from .steps import Context
 
 OnError = Literal["raise", "report"]
 
-
-def _say(line: str) -> None:
-    print(shown(line), file=sys.stderr, flush=True)
 
 
 def run_steps(

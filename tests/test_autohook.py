@@ -501,7 +501,7 @@ def test_summary_lines():
 
     assert summary("Credential pool", None) == "Credential pool: nothing was written by this step"
     assert summary("Credential pool", PoolOutcome(None, skipped_reason="nous signs in with OAuth")) == (
-        "Credential pool: skipped (nous signs in with OAuth)")
+        "Credential pool: skipped")  # the step said why just above
     assert summary("Credential pool", PoolOutcome("openrouter")) == "Credential pool: openrouter unchanged"
     assert summary("Credential pool", PoolOutcome("xai", strategy="random")) == "Credential pool: strategy random for xai"
     from hermes_setup_pools.pool.changes import Add, Move, Remove, Rename, Target

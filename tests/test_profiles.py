@@ -54,7 +54,9 @@ def test_keys_and_strategy_go_to_every_profile_that_uses_the_provider(root, env,
                  "round_robin", "--yes", input=f"team {CANARY}\n")
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("About to write for pool openrouter") == 2  # one summary per profile
-    assert "profile play" not in result.stdout  # no provider there: not touched
+    said = " ".join(result.stdout.split())
+    assert "── profile play: skipped: neither its model nor its auth.json uses openrouter" in said  # not touched, and said
+    assert "── profile play (" not in result.stdout
     for args in (["auth", "list", "openrouter"], ["-p", "work", "auth", "list", "openrouter"]):
         listed = run_hermes(args, env)
         assert listed.returncode == 0 and "team" in listed.stdout, listed.stdout + listed.stderr

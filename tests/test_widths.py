@@ -9,6 +9,8 @@ import re
 import time
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import run_cli
 from helpers import ENV_KEY, KEY_1, KEY_2, assert_no_secret
@@ -44,8 +46,10 @@ def at(env, width, *args, input=None):
 
 def check_fits(text: str, width: int) -> None:
     for line in text.splitlines():
-        assert len(line) <= width, f"{len(line)} > {width}: {line!r}"
-        assert not re.search(r"(^|\s)'[^'\s]+$", line), f"a quoted name is broken: {line!r}"
+        # only one word longer than any line (a deep path) may stand out, on a line of its own
+        assert len(line) <= width or len(line.split()) == 1, f"{len(line)} > {width}: {line!r}"
+        # an opening quote (not an apostrophe: no letter before it) with no closing one on its line
+        assert not re.search(r"(?<!\w)'[^']*$", line), f"a quoted name is broken: {line!r}"
 
 
 def table_rows(text: str) -> list[str]:
@@ -97,3 +101,42 @@ def test_hermes_setup_pools_help_wraps_its_description(hermes, env, hermes_home)
     assert shown.returncode == 0
     check_fits(shown.stdout, 80)
     assert "credential-pool step added right after" in " ".join(shown.stdout.split())
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_error_messages_wrap_at_word_boundaries_and_keep_quoted_names_whole(home, env, width):
+    wide = {**env, "COLUMNS": str(width)}
+    for args in (["pool", "--remove", "nope", "--yes"], ["pool", "--list", "--yes"],
+                 ["pool", "--remove", "night", "--strategy", "random"]):
+        result = run_cli(args, wide)
+        assert result.returncode in (1, 2) and result.stderr.startswith("hermes-setup-pools: "), result.stderr
+        assert_no_secret(result.stderr)
+        check_fits(result.stderr, width)
+        assert re.sub(r"\n  ", " ", result.stderr).count("\n") == 1  # one message, wrapped with a hanging indent
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_long_quoted_label_in_the_summary_is_never_broken(home, env, width):
+    label = "my very long label for the nightly batch jobs"
+    text = at(env, width, "pool", "--rename", "night", label, "--yes")
+    check_fits(text, width)
+    assert f"'{label}'" in text
+
+
+_WORDS = st.text(alphabet="abcdefgh-.,:;()…", min_size=1, max_size=14)
+_NAMES = st.lists(_WORDS, min_size=1, max_size=6).map(lambda words: "'" + " ".join(words) + "'")
+
+
+@given(st.lists(st.one_of(_WORDS, _NAMES), min_size=1, max_size=40), st.integers(min_value=40, max_value=120))
+def test_wrapping_keeps_every_word_and_every_quoted_name_that_fits_whole(pieces, width):
+    from hermes_setup_pools.display import wrap
+
+    text = " ".join(pieces)
+    lines = wrap(text, width, indent="  ").split("\n")
+    assert " ".join(line.strip() for line in lines) == text  # nothing lost, added or split
+    assert all(line.startswith("  ") for line in lines[1:])
+    for line in lines:
+        assert len(line) <= width or line.strip() in pieces  # only a word too long for any line stands out
+    for name in pieces:
+        if name.startswith("'") and len(name) <= width - 2:
+            assert any(name in line for line in lines), name

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import sys
 
-from ..display import shown
+from ..display import say
 from ..errors import Cancelled, SetupError, Terminated
-from ..keys.detect import redact
 from .parser import PROG, build_parser
 
 TYPE_CHECKING = False
@@ -49,13 +48,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except Cancelled as exc:
-        print("\n" + shown(redact(exc.describe())), file=sys.stderr)
+        print(file=sys.stderr)
+        say(exc.describe())
         return exc.exit_code
     except KeyboardInterrupt as exc:
         print("\nStopped.", file=sys.stderr)
         return 128 + exc.signum if isinstance(exc, Terminated) else 130
     except SetupError as exc:
-        print(f"{PROG}: {shown(redact(str(exc)))}", file=sys.stderr)
+        say(f"{PROG}: {exc}")
         return exc.exit_code
     except BrokenPipeError:
         # `… | head` closed the pipe: stop quietly (Python would print a traceback at exit).

@@ -11,7 +11,7 @@ from .findings import Finding
 _ADVICE = {
     "rejected": ("rejected-key", "replace its key (pool --replace) or remove it (pool --remove)"),
     "no_credit": ("no-credit", "top it up, or move it down the pool (pool --move … --to N)"),
-    "unknown": ("check-failed", "run the check again later, or check offline with HERMES_SETUP_POOLS_KEY_CHECK=off"),
+    "unknown": ("check-failed", "run `doctor --check` again when the provider can be reached"),
 }
 
 

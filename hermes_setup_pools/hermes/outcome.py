@@ -27,7 +27,7 @@ def summary(title: str, result: Any) -> str:
     if not isinstance(result, PoolOutcome):
         return f"{title}: nothing was written by this step"
     if result.skipped_reason:
-        return f"{title}: skipped ({result.skipped_reason})"
+        return f"{title}: skipped"  # the step said why in the line just above
     from ..pool.changes import counts
 
     pool = result.pool_key or "the pool"

@@ -108,9 +108,9 @@ def _called_from_setup_wizard(frame: FrameType | None) -> bool:
 
 
 def _say(line: str) -> None:
-    from ..display import shown
+    from ..display import say
 
-    print(shown(line), file=sys.stderr, flush=True)
+    say(line)
 
 
 def _load_steps() -> list[Any]:

@@ -11,10 +11,9 @@ written under its own locks.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
-from ..display import plural
+from ..display import plural, say, wrap
 from ..errors import SetupError, UsageError
 from ..profiles import Profile, all_profiles
 from ..providers import resolve_target, target_from_config
@@ -57,8 +56,7 @@ def _states(ctx: Context, root: Path, options: PoolOptions) -> list[tuple[Profil
         if options.provider is None:
             target = target_from_config(load_config(profile.home).data)
             if target.pool_key is None:
-                # to standard error: --json output stays one JSON document
-                print(f"── profile {profile.name}: skipped ({target.reason})", file=sys.stderr)
+                say(f"── profile {profile.name}: skipped: {target.reason}")  # not in --json's one JSON document
                 continue
             state = open_pool(sub, options._replace(provider=target.pool_key))
         else:
@@ -97,6 +95,8 @@ def change_every_profile(ctx: Context, root: Path, options: PoolOptions) -> None
     plans: list[tuple[Profile, Plan]] = []
     for profile in all_profiles(root):
         if not _uses(profile, pool_key):
+            ctx.echo(wrap(f"── profile {profile.name}: skipped: neither its model nor its auth.json uses {pool_key}",
+                          indent="   "))
             continue
         sub = Context(profile.home, interactive=False, out=ctx.out)
         _header(ctx, profile)

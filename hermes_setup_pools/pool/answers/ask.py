@@ -16,7 +16,9 @@ from ..strategy import STRATEGIES, STRATEGY_HELP
 from .manage import manage
 
 #: The choices when a key could not be checked (offline, the host slow or down).
-UNCHECKED_CHOICES = [("retry", "Check it again"), ("add", "Add it without the check"), ("skip", "Don't add it")]
+UNCHECKED_CHOICES = [("retry", "Check it again", "ask the provider once more"),
+                     ("add", "Add it without the check", "HERMES_SETUP_POOLS_KEY_CHECK=off adds keys unchecked in later runs"),
+                     ("skip", "Don't add it", "leave this key out and go on")]
 
 
 class CheckSession:
@@ -60,9 +62,8 @@ class CheckSession:
             if result.verdict != "unknown":
                 return True
             # One rule with --check: a key that could not be checked is not added without a decision.
-            choice = self.prompter.select(
-                f"Could not check this key with {self.checker.host}. What now? (HERMES_SETUP_POOLS_KEY_CHECK=off "
-                "stops checking)", UNCHECKED_CHOICES, default="retry")
+            choice = self.prompter.select(f"Could not check this key with {self.checker.host}. What now?",
+                                          UNCHECKED_CHOICES, default="retry")
             if choice != "retry":
                 return choice == "add"
             self.checked.pop()  # the retry is a new check
