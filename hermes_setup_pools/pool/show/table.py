@@ -118,10 +118,11 @@ def table_lines(rows: list[Row], width: int | None = None, now: float | None = N
         for row in rows
     ]
     header = ("#", "label", "id", "source", "key", "status", "requests", "")
-    # Too wide: drop the request count, cut the label, the source and the
-    # status; the id (what names an entry without doubt) goes last.
+    # Too wide: drop the request count, cut the source (an env row's label
+    # repeats its variable), then the label and the status; the id (what
+    # names an entry without doubt) goes last.
     return table(header, cells, width, indent=indent,
-                 fit=(("drop", 6), ("shrink", 1), ("shrink", 3), ("shrink", 5), ("drop", 2)))
+                 fit=(("drop", 6), ("shrink", 3), ("shrink", 1), ("shrink", 5), ("drop", 2)))
 
 
 def as_json(rows: list[Row], checks: list[Any] | None = None) -> str:
