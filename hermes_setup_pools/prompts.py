@@ -11,20 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from .display import shown
+from .display import named
 from .errors import Cancelled, GoBack, LeaveSetup, Terminated
-from .keys.detect import looks_like_secret, redact
+from .keys.detect import looks_like_secret
 
 #: Checks an answer; returns the reason it is refused, or ``None`` to accept it.
 Validator = Callable[[str], "str | None"]
 #: A menu choice: (value, title) or (value, title, description).
 Choice = tuple[str, ...]
 
-
-
-def _said(text: str) -> str:
-    """Text for a prompt: anything shaped like a key masked, then made terminal-safe."""
-    return shown(redact(text))
 
 class Prompter(Protocol):
     """What a step may ask. Every method raises ``Cancelled`` on Ctrl-C / Ctrl-D."""
@@ -106,7 +101,7 @@ class QuestionaryPrompter:
     def _validator(validate: Validator | None) -> Callable[[str], str | bool] | None:
         if validate is None:
             return None
-        return lambda answer: _said(validate(answer) or "") or True
+        return lambda answer: named(validate(answer) or "") or True
 
     def _ask(self, question: Any, literal_controls: bool = False) -> Any:
         from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
@@ -148,7 +143,7 @@ class QuestionaryPrompter:
     def password(self, message: str, validate: Validator | None = None) -> str:
         import questionary
 
-        question = questionary.password(_said(message), validate=self._validator(validate), **self._kwargs)
+        question = questionary.password(named(message), validate=self._validator(validate), **self._kwargs)
         return str(self._ask(question, literal_controls=True))
 
     def text(self, message: str, default: str = "", validate: Validator | None = None) -> str:
@@ -158,18 +153,18 @@ class QuestionaryPrompter:
 
         # A key pasted into the wrong prompt is masked as it is typed, not echoed.
         looks_like_a_key = Condition(lambda: looks_like_secret(get_app().current_buffer.text))
-        question = questionary.text(_said(message), default=default, validate=self._validator(validate),
+        question = questionary.text(named(message), default=default, validate=self._validator(validate),
                                     is_password=looks_like_a_key, **self._kwargs)
         return str(self._ask(question))
 
     def select(self, message: str, choices: Sequence[Choice], default: str) -> str:
         import questionary
 
-        options = [questionary.Choice(title=_said(choice[1]), value=choice[0],
-                                      description=_described(_said(choice[2])) if len(choice) > 2 else None)
+        options = [questionary.Choice(title=named(choice[1]), value=choice[0],
+                                      description=_described(named(choice[2])) if len(choice) > 2 else None)
                    for choice in choices]
         question = questionary.select(
-            _said(message),
+            named(message),
             choices=options,
             default=next(o for o in options if o.value == default),
             instruction=self.hint(),
@@ -182,7 +177,7 @@ class QuestionaryPrompter:
 
         # auto_enter=False: y or n waits for Enter, and the Enter is consumed here;
         # with questionary's default a habitual "n⏎" left the ⏎ for the next prompt.
-        question = questionary.confirm(_said(message), default=default, auto_enter=False, **self._kwargs)
+        question = questionary.confirm(named(message), default=default, auto_enter=False, **self._kwargs)
         return bool(self._ask(question))
 
 

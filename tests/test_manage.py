@@ -230,3 +230,28 @@ def test_a_pty_pass_removes_moves_and_renames_in_one_go(home, env):
     assert term.finish() == 0
     assert labels(home) == ["old", "OPENROUTER_API_KEY", "evening"]
     assert_no_secret(term.text())
+
+
+def test_the_key_pickers_rows_line_up_in_columns(home, monkeypatch):
+    from hermes_setup_pools.pool.answers.manage import pick
+    from hermes_setup_pools.pool.discovery import discover
+    from hermes_setup_pools.pool.plan import PoolIndex
+    from hermes_setup_pools.providers import resolve_target
+    from hermes_setup_pools.store.auth import load_auth
+    from hermes_setup_pools.store.config import load_config
+
+    class Recorder:
+        def select(self, message, choices, default):
+            self.choices = choices
+            return choices[0][0]
+
+    monkeypatch.setenv("COLUMNS", "80")
+    config = load_config(home)
+    state = discover(home, resolve_target("openrouter", config.data), config, load_auth(home))
+    recorder = Recorder()
+    assert pick(recorder, PoolIndex(state), "Which key to remove?") is not None
+    rows = [title for value, title in recorder.choices if value]
+    assert len(rows) == 4 and all(len(row) <= 76 for row in rows)
+    for column in ("…", "ok"):  # the key and the status start at one offset on every row
+        assert len({row.index(column) for row in rows}) == 1, rows
+    assert_no_secret("\n".join(rows))

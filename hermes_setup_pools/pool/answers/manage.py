@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ...display import named, plural, shown, wrap
+from ...display import named, plural, shown, table, terminal_width, wrap
 from ...errors import Cancelled
 from ...keys.rules import clean_label, key_problem
 from ...prompts import Prompter
@@ -42,8 +42,13 @@ def pick(prompter: Prompter, pool: PoolIndex, question: str, *, manual_only: boo
             if not manual_only or str(row.entry.get("source") or "manual").startswith("manual")]
     if not rows:
         return None
-    choices = [(str(row.position), f"#{row.position}  {row.entry.get('label', '')}  {row.entry.get('source') or 'manual'}"
-                f"  {row.key}  {row.status.describe()}") for row in rows]
+    cells = [(f"#{row.position}", named(row.entry.get("label", "")), named(row.entry.get("source") or "manual"), row.key,
+              shown(row.status.describe())) for row in rows]
+    width = terminal_width()
+    # In columns, as in the pool table (the menu's pointer takes the first few columns of the line).
+    lines = table(("#", "label", "source", "key", "status"), cells, width - 4 if width else None, indent="",
+                  fit=(("shrink", 2), ("shrink", 1), ("shrink", 4)))[1:]
+    choices = [(str(row.position), line) for row, line in zip(rows, lines, strict=True)]
     choices.append(("", "(back)"))
     chosen = prompter.select(question, choices, default=choices[0][0])
     return next((Target.of(row.entry, row.position) for row in rows if str(row.position) == chosen), None)
