@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TextIO
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported on a CI run
+    from typing import TextIO
 
 # C0 and C1 controls (newline and tab included), DEL, and the Unicode format
 # characters a terminal would act on or render invisibly: bidi embeddings,
