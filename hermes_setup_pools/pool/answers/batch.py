@@ -75,7 +75,10 @@ def _add_keys(pool: PoolIndex, name: str, lines: list[KeyLine], echo: Callable[[
 
     skipped = 0
     for line in lines:
-        problem = reference_problem(line.key, pool.state) or (dotenv_value_problem(line.key) if pool.in_env(line.key) else None)
+        problem = reference_problem(line.key, pool.state)
+        expanded = dotenv_value_problem(line.key)  # a substring test: cheap enough for every line
+        if not problem and expanded and pool.in_env(line.key):
+            problem = expanded
         if problem:
             raise SetupError(f"{name} line {line.line}: {problem}; nothing was written")
         owner = pool.owner(line.key)
