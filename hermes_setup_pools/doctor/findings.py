@@ -25,8 +25,6 @@ from ..store.config import ConfigFile
 from ..store.files import StoreError
 from ..store.preflight import leftovers
 
-#: A temporary copy of auth.json a writer left behind (Hermes' and ours share the pattern).
-
 
 @dataclass(frozen=True)
 class Finding:
@@ -110,10 +108,10 @@ def file_findings(home: Path, auth_readable: bool) -> list[Finding]:
     if left:
         more = f" and {len(left) - 1} more" if len(left) > 1 else ""
         files = " and ".join(sorted({name.split(".tmp.")[0] for name in left}))
-        copies = "temporary copies" if len(left) > 1 else "a temporary copy"
+        copies, they, them = ("temporary copies", "they", "them") if len(left) > 1 else ("a temporary copy", "it", "it")
+        locked = " under Hermes' lock" if "auth.json" in files else ""
         findings.append(Finding(None, "leftover", f"{left[0]}{more}: {copies} of {files} left by an interrupted "
-                                "write; it may hold keys", fix="remove it (auth.json's under Hermes' lock)",
-                                extra=tuple(left)))
+                                f"write; {they} may hold keys", fix=f"remove {them}{locked}", extra=tuple(left)))
     return findings
 
 
