@@ -27,7 +27,6 @@ from .steps import Context
 OnError = Literal["raise", "report"]
 
 
-
 def run_steps(
     steps: Iterable[RegisteredStep],
     context: Context,
