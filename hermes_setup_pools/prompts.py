@@ -56,13 +56,34 @@ _LITERAL_CONTROL_KEYS = {
 }
 
 
-_ASKING = [False]
+_ASKING: list[Any] = [None]  # the prompt_toolkit application of the question on screen
 
 
 def asking() -> bool:
     """Whether a question is on screen now (a signal may then cancel it: the
     prompt library restores the terminal on its way out)."""
-    return _ASKING[0]
+    return _ASKING[0] is not None
+
+
+def end_question(exc: BaseException) -> bool:
+    """From a signal handler: make the question on screen end by raising
+    ``exc`` from its ``ask``; False when none is running yet (raise it then).
+
+    The end goes through the question's event loop rather than being raised in
+    the handler: an exception a handler raises while Python runs a weakref
+    callback or a ``__del__`` is printed as "Exception ignored" and dropped,
+    and the question would wait on."""
+    app = _ASKING[0]
+    loop = getattr(app, "loop", None)
+    if app is None or loop is None or loop.is_closed():
+        return False
+
+    def end() -> None:
+        if app.future is not None and not app.future.done():
+            app.exit(exception=exc)
+
+    loop.call_soon_threadsafe(end)
+    return True
 
 
 class QuestionaryPrompter:
@@ -130,7 +151,7 @@ class QuestionaryPrompter:
                 event.app.exit(exception=GoBack())
         app = question.application
         app.key_bindings = merge_key_bindings([app.key_bindings, extra]) if app.key_bindings else extra
-        _ASKING[0] = True
+        _ASKING[0] = app
         try:
             return question.unsafe_ask()
         except (GoBack, LeaveSetup):
@@ -138,7 +159,7 @@ class QuestionaryPrompter:
         except (KeyboardInterrupt, EOFError) as exc:
             raise Cancelled(128 + exc.signum if isinstance(exc, Terminated) else 130) from None
         finally:
-            _ASKING[0] = False
+            _ASKING[0] = None
 
     def password(self, message: str, validate: Validator | None = None) -> str:
         import questionary

@@ -149,3 +149,48 @@ def test_left_after_a_cancelled_action_goes_to_the_menu_not_into_the_action(home
 def test_left_keeps_the_answer_it_takes_back_as_the_menus_default(home):
     _, _, prompter = run_step(home, [KEY_1, "team", "", "round_robin", BACK, "round_robin", True])
     assert prompter.defaults["How should Hermes rotate between these 2 keys?"] == "round_robin"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGHUP, signal.SIGTERM])
+def test_a_signal_handled_while_python_runs_a_weakref_callback_still_ends_the_question(sig, monkeypatch):
+    # Python drops ("Exception ignored") an exception a signal handler raises inside a weakref
+    # callback or __del__; under load, CI saw the step's question wait on after SIGHUP.
+    import os
+    import threading
+    import weakref
+
+    import questionary
+
+    from hermes_setup_pools.errors import Cancelled
+    from hermes_setup_pools.hermes.controls import SignalWatch
+
+    class Thing:
+        pass
+
+    def signal_inside_a_callback() -> None:
+        def callback(_ref):
+            os.kill(os.getpid(), sig)  # the handler runs at the next instruction: still in this callback
+            sum(range(1000))
+
+        thing = Thing()
+        keep = weakref.ref(thing, callback)
+        del thing  # the callback runs now
+        assert keep() is None
+
+    original = questionary.Question.unsafe_ask
+
+    def unsafe_ask(question, *args, **kwargs):
+        question.application.pre_run_callables.append(signal_inside_a_callback)
+        return original(question, *args, **kwargs)
+
+    monkeypatch.setattr(questionary.Question, "unsafe_ask", unsafe_ask)
+    watch = SignalWatch()
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()), watch.watching():
+        guard = threading.Timer(10, lambda: pipe.send_text("typed" + ENTER))  # ends a question the signal failed to end
+        guard.start()
+        try:
+            with pytest.raises(Cancelled) as cancelled:
+                QuestionaryPrompter(in_wizard=True).text("Label for this key")
+        finally:
+            guard.cancel()
+    assert cancelled.value.exit_code == 128 + sig and watch.signum == sig

@@ -26,7 +26,10 @@ __all__ = ["PROG", "build_parser", "main"]
 
 
 def _terminate(signum: int, frame: FrameType | None) -> None:
-    raise Terminated(signum)
+    # At a question, it ends through the prompt's own loop (no question without the module loaded).
+    prompts = sys.modules.get(f"{__package__.rpartition('.')[0]}.prompts")
+    if prompts is None or not prompts.end_question(Terminated(signum)):
+        raise Terminated(signum)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -86,10 +86,10 @@ class SignalWatch:
 
     def _handler(self, signum: int, frame: FrameType | None) -> None:
         from ..errors import Terminated
-        from ..prompts import asking
+        from ..prompts import asking, end_question
 
         self.signum = signum
-        if asking():
+        if asking() and not end_question(Terminated(signum)):
             raise Terminated(signum)
 
     @contextmanager
