@@ -113,6 +113,14 @@ def test_redact_masks_a_key_wherever_it_stands_and_keeps_the_full_stop():
     assert redact("nothing secret here.") == "nothing secret here."
 
 
+def test_redact_finds_a_key_after_any_equals_sign_of_a_token():
+    plain = "sk-or-v1-" + "0123456789abcdef" * 4  # caught by its prefix, not by randomness
+    assert redact(f"rejected key={plain} for user") == "rejected key=…cdef for user"
+    assert redact(f"a=b={plain}.") == "a=b=…cdef."
+    assert redact(f"{plain}=x") == "…ef=x"  # the whole token has the key's shape: masked as one
+    assert redact("OPENROUTER_API_KEY=OPENROUTER_API_KEY_2 x= =y") == "OPENROUTER_API_KEY=OPENROUTER_API_KEY_2 x= =y"
+
+
 # -- files rendered with every secret masked (--dry-run diffs) -------------------------------------
 
 

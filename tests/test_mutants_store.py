@@ -1518,3 +1518,18 @@ def test_outside_the_main_thread_the_mask_alone_holds_signals_back(hup_handler):
     writer.join()
     assert seen == [True, False]
     assert hup_handler == []
+
+
+def test_leftovers_of_all_three_files_are_found_together(hermes_home):
+    import subprocess
+    import sys
+
+    from hermes_setup_pools.store.preflight import leftovers
+
+    gone = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                              check=True).stdout)
+    names = ["auth.json.tmp.1.abc", f"config.yaml.tmp.{gone}.0123456789abcdef", f".env.tmp.{gone}.0123456789abcdef"]
+    for name in names:
+        (hermes_home / name).write_text("k")
+    found = leftovers(hermes_home, hermes_home / "auth.json", hermes_home / "config.yaml")
+    assert sorted(p.name for p in found) == sorted(names)

@@ -80,15 +80,14 @@ def redact(text: str) -> str:
 
     def masked(match: re.Match[str]) -> str:
         token = match.group()
-        if not looks_like_secret(token):
-            name, eq, value = token.partition("=")  # `key=sk-…`: the value alone may be the key
-            return name + eq + masked_token(value) if eq and value else token
-        return masked_token(token)
-
-    def masked_token(token: str) -> str:
-        if not looks_like_secret(token):
-            return token
-        body = token.rstrip(".")  # a full stop after a key ends the sentence, not the key
-        return mask(body) + token[len(body):]
+        start = 0
+        while True:
+            rest = token[start:]
+            if looks_like_secret(rest):  # the whole token, or what follows one of its "=" (`key=sk-…`)
+                body = rest.rstrip(".")  # a full stop after a key ends the sentence, not the key
+                return token[:start] + mask(body) + rest[len(body):]
+            start = token.find("=", start) + 1
+            if not start:
+                return token
 
     return _KEYISH.sub(masked, text)
