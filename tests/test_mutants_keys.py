@@ -117,6 +117,7 @@ def test_redact_finds_a_key_after_any_equals_sign_of_a_token():
     plain = "sk-or-v1-" + "0123456789abcdef" * 4  # caught by its prefix, not by randomness
     assert redact(f"rejected key={plain} for user") == "rejected key=…cdef for user"
     assert redact(f"a=b={plain}.") == "a=b=…cdef."
+    assert redact(f"a={plain}=x") == "a=…ef=x"  # the first "=" after which a key starts, not the last
     assert redact(f"{plain}=x") == "…ef=x"  # the whole token has the key's shape: masked as one
     assert redact("OPENROUTER_API_KEY=OPENROUTER_API_KEY_2 x= =y") == "OPENROUTER_API_KEY=OPENROUTER_API_KEY_2 x= =y"
 
