@@ -404,11 +404,20 @@ def pool_entries(hermes_home: Path, pool: str = "openrouter") -> list[dict]:
     return json.loads((hermes_home / "auth.json").read_text())["credential_pool"][pool]
 
 
-def assert_refused_naming_this_hermes(result: subprocess.CompletedProcess, flag: str) -> None:
-    """One line on stderr that names the installed Hermes, status 2 (usage), nothing on stdout."""
+def refused_where_numbered_keys_are_not_read(result: subprocess.CompletedProcess, flag: str, home: Path,
+                                             before: dict[str, tuple[bytes, int, int]]) -> bool:
+    """The canary never printed; then, on a Hermes that reads no numbered keys
+    (True): one line on stderr naming the installed Hermes, status 2 (usage),
+    nothing on stdout and nothing written. Elsewhere (False): status 0."""
+    assert CANARY not in result.stdout + result.stderr
+    if NUMBERED_ENV_KEYS:
+        assert result.returncode == 0, result.stderr
+        return False
     assert result.returncode == 2 and result.stdout == "", (result.returncode, result.stdout, result.stderr)
     assert result.stderr.count("\n") == 1 and result.stderr.startswith(f"hermes-setup-pools: {flag}"), result.stderr
     assert f"{HERMES_DIST} {HERMES_VERSION}" in result.stderr, result.stderr
+    assert tree(home) == before, f"Hermes {HERMES_TEXT}: {flag} wrote something"
+    return True
 
 
 @pytest.fixture
@@ -431,12 +440,8 @@ def test_store_env_keeps_a_new_key_in_dotenv_where_hermes_reads_numbered_keys(op
     before = tree(home)
     result = run_cli(["pool", "--store", "env", "--key-file", str(key_file), "--yes"], env)
     key_file.unlink()  # from here on, the key may be in one file only
-    assert CANARY not in result.stdout + result.stderr
-    if not NUMBERED_ENV_KEYS:
-        assert_refused_naming_this_hermes(result, "--store env")
-        assert tree(home) == before, f"Hermes {HERMES_TEXT}: --store env wrote something"
+    if refused_where_numbered_keys_are_not_read(result, "--store env", home, before):
         return
-    assert result.returncode == 0, result.stderr
     dotenv = home / ".env"
     assert dotenv.read_text() == f"OPENROUTER_API_KEY={ENV_KEY}\nOPENROUTER_API_KEY_2={CANARY}\n"
     assert stat.S_IMODE(dotenv.stat().st_mode) == 0o600
@@ -459,12 +464,8 @@ def test_move_to_env_moves_a_manual_key_and_hermes_still_lists_it(openrouter_hom
     assert [(e["label"], e["source"]) for e in entries] == [("OPENROUTER_API_KEY", "env:OPENROUTER_API_KEY"), ("team", "manual")]
     before = tree(home)
     result = run_cli(["pool", "--move-to", "env", "--yes"], env)
-    assert CANARY not in result.stdout + result.stderr
-    if not NUMBERED_ENV_KEYS:
-        assert_refused_naming_this_hermes(result, "--move-to env")
-        assert tree(home) == before, f"Hermes {HERMES_TEXT}: --move-to env wrote something"
+    if refused_where_numbered_keys_are_not_read(result, "--move-to env", home, before):
         return
-    assert result.returncode == 0, result.stderr
     moved = pool_entries(home)
     assert [(e["id"], e["label"], e["priority"]) for e in moved] == [(e["id"], e["label"], e["priority"]) for e in entries]
     assert moved[1]["source"] == "env:OPENROUTER_API_KEY_2" and "access_token" not in moved[1]
